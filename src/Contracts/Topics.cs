@@ -1,0 +1,32 @@
+namespace Streaming.Contracts;
+
+/// <summary>A topic this service uses, with the partition count it is created with.</summary>
+/// <param name="Compacted">Keep the newest record per key instead of deleting by age.</param>
+public sealed record TopicSpec(string Name, int Partitions, bool Compacted = false);
+
+/// <summary>Every topic name, defined once.</summary>
+public static class Topics
+{
+    public const string Events = "events";
+    public const string Labels = "labels";
+    public const string Predictions = "predictions";
+    public const string TrainingExamples = "training-examples";
+    public const string ModelSnapshots = "model-snapshots";
+    public const string DriftAlerts = "drift-alerts";
+    public const string DeadLetter = "dead-letter";
+
+    /// <summary>
+    /// The topics and partition counts this service creates. Events, labels and predictions share a
+    /// partition count so that keyed streams are co-partitioned for joins.
+    /// </summary>
+    public static IReadOnlyList<TopicSpec> All(int streamPartitions = 4) =>
+    [
+        new(Events, streamPartitions),
+        new(Labels, streamPartitions),
+        new(Predictions, streamPartitions),
+        new(TrainingExamples, streamPartitions),
+        new(ModelSnapshots, 1, Compacted: true),
+        new(DriftAlerts, 1),
+        new(DeadLetter, 1),
+    ];
+}

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Streaming.Host.Cli;
+using Streaming.Host.Web;
+
+namespace Streaming.Host.Commands;
+
+/// <summary>Options several subcommands share, defined once.</summary>
+public static class CommonOptions
+{
+    public static Option<string> Urls() => new("--urls")
+    {
+        Description = "Where to serve HTTP.",
+        DefaultValueFactory = _ => StreamingWebApp.DefaultUrls,
+    };
+
+    public static Option<string> Speed(string defaultValue) => new("--speed")
+    {
+        Description = "Replay pace: 'max', or a factor of real time such as '60x'.",
+        DefaultValueFactory = _ => defaultValue,
+        Validators =
+        {
+            result =>
+            {
+                if (!SpeedOption.TryParse(result.GetValueOrDefault<string>(), out _, out var error)) result.AddError(error!);
+            },
+        },
+    };
+
+    public static Option<long?> Limit() => new("--limit") { Description = "Replay at most this many rows." };
+
+    public static double? ParseSpeed(string text) => SpeedOption.TryParse(text, out var speed, out _) ? speed : null;
+
+    /// <summary>Lets configuration overrides (--Section:Key=value) through to the host.</summary>
+    public static T AcceptingConfiguration<T>(this T command) where T : Command
+    {
+        command.TreatUnmatchedTokensAsErrors = false;
+        return command;
+    }
+
+    public static string[] ConfigurationArgs(this ParseResult result) => [.. result.UnmatchedTokens];
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Streaming.Host.Web;
+
+namespace Streaming.Host.Commands;
+
+/// <summary>`demo`: every component built so far on embedded Kafka and Redis, fed by a replay of the flights data.</summary>
+public static class DemoCommand
+{
+    public static string DefaultDataPath => Path.Combine(AppContext.BaseDirectory, "data", "flights-sample.parquet");
+
+    public static Command Create()
+    {
+        var once = new Option<bool>("--once") { Description = "Replay, print a summary and exit (0 when every record was stored)." };
+        var data = new Option<string>("--data")
+        {
+            Description = "Dataset to replay: flights Parquet (e.g. the full flights-3m.parquet) or JSON/NDJSON events.",
+            DefaultValueFactory = _ => DefaultDataPath,
+        };
+        var urls = CommonOptions.Urls();
+        var speed = CommonOptions.Speed("max");
+        var limit = CommonOptions.Limit();
+        var command = new Command("demo", "Run the whole service on embedded Kafka and Redis and replay the flights data into it.")
+        {
+            once, data, urls, speed, limit,
+        }.AcceptingConfiguration();
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var settings = new DemoSettings(result.GetValue(data)!, CommonOptions.ParseSpeed(result.GetValue(speed)!), result.GetValue(limit), result.GetValue(once));
+            var app = StreamingWebApp.Build(result.ConfigurationArgs(), result.GetValue(urls)!, builder =>
+            {
+                builder.Services.AddSingleton(settings);
+                builder.Services.AddHostedService<DemoReplayService>();
+            });
+            await app.RunAsync(cancellationToken);
+            return Environment.ExitCode;
+        });
+        return command;
+    }
+}

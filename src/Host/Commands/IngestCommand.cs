@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Streaming.Host.Web;
+
+namespace Streaming.Host.Commands;
+
+/// <summary>`ingest`: the HTTP ingest API alone (POST /v1/events, /v1/labels), with health and metrics.</summary>
+public static class IngestCommand
+{
+    public static Command Create()
+    {
+        var urls = CommonOptions.Urls();
+        var command = new Command("ingest", "Serve the HTTP ingest API.") { urls }.AcceptingConfiguration();
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await StreamingWebApp.Build(result.ConfigurationArgs(), result.GetValue(urls)!).RunAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+}

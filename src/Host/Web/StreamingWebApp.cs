@@ -1,0 +1,60 @@
+using Prometheus;
+using Streaming.Ingest;
+using Streaming.Ingest.Http;
+using Streaming.Platform;
+
+namespace Streaming.Host.Web;
+
+/// <summary>
+/// The composition root of the HTTP host: platform (Kafka, Redis), ingest, metrics and health, with
+/// configuration from appsettings.json, STREAMING_-free environment overrides (e.g. Kafka__BootstrapServers)
+/// and --Section:Key=value arguments.
+/// </summary>
+public static class StreamingWebApp
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public static WebApplication Build(string[] configurationArgs, string urls, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = configurationArgs,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(urls);
+        AddServices(builder.Services, builder.Configuration);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapIngestEndpoints();
+        app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
+        return app;
+    }
+
+    /// <summary>Everything every host of ours runs; shared with the non-HTTP commands.</summary>
+    public static void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddProblemDetails();
+        services.AddSingleton(_ =>
+        {
+            var registry = Metrics.NewCustomRegistry();
+            DotNetStats.Register(registry);
+            return registry;
+        });
+        services.AddStreamingPlatform(configuration);
+        services.AddStreamingIngest(configuration);
+        services.AddHealthChecks()
+            .AddCheck<KafkaHealthCheck>("kafka", tags: ["ready"])
+            .AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+    }
+
+    private static void MapMetricsEndpoint(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/metrics", async (HttpContext context, CollectorRegistry registry) =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        });
+}

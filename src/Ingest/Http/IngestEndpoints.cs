@@ -1,0 +1,116 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Streaming.Ingest.Publishing;
+using Streaming.Ingest.Validation;
+
+namespace Streaming.Ingest.Http;
+
+/// <summary>
+/// POST /v1/events and /v1/labels: a JSON array, a single JSON object, or NDJSON (application/x-ndjson).
+/// 200 with counts when every record was accepted or dead-lettered with its reason (see "errors");
+/// 400 problem+json when nothing could be accepted (the body is dead-lettered); 413 over the size limit;
+/// 415 for other media types; 503 when Kafka did not acknowledge (safe to retry).
+/// </summary>
+public static class IngestEndpoints
+{
+    private const string Source = "http";
+
+    public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/v1/events", (HttpContext context, IngestPipeline pipeline, IngestOptions options) =>
+            HandleAsync(context, IngestStream.Events, pipeline, options));
+        endpoints.MapPost("/v1/labels", (HttpContext context, IngestPipeline pipeline, IngestOptions options) =>
+            HandleAsync(context, IngestStream.Labels, pipeline, options));
+        return endpoints;
+    }
+
+    private static async Task<IResult> HandleAsync(HttpContext context, IngestStream stream, IngestPipeline pipeline, IngestOptions options)
+    {
+        var cancel = context.RequestAborted;
+        var (body, complete) = await ReadBodyAsync(context.Request, options.MaxBodyBytes, cancel);
+        if (!complete)
+            return await RejectBodyAsync(pipeline, stream, body, StatusCodes.Status413PayloadTooLarge, RejectionReasons.BodyTooLarge,
+                $"The body exceeds {options.MaxBodyBytes} bytes; split it into smaller requests.", cancel);
+
+        var mediaType = context.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var isNdjson = mediaType is "application/x-ndjson" or "application/ndjson" or "application/jsonl" or "application/x-jsonlines";
+        if (!isNdjson && mediaType is not (null or "" or "application/json"))
+            return await RejectBodyAsync(pipeline, stream, body, StatusCodes.Status415UnsupportedMediaType, RejectionReasons.UnsupportedMediaType,
+                $"Send application/json (an array or one object) or application/x-ndjson, not {mediaType}.", cancel);
+        var records = isNdjson ? BodySplitter.SplitNdjson(body) : BodySplitter.SplitJson(body);
+        if (records is null)
+            return await RejectBodyAsync(pipeline, stream, body, StatusCodes.Status400BadRequest, RejectionReasons.MalformedJson,
+                "The body is not a well-formed JSON array, so it could not be split into records; nothing was accepted.", cancel);
+        if (records.Count == 0)
+            return await RejectBodyAsync(pipeline, stream, body, StatusCodes.Status400BadRequest, RejectionReasons.EmptyBody,
+                "The body holds no records.", cancel);
+
+        var outcomes = await pipeline.IngestAsync(stream, records, Source, cancel);
+        var response = Summarize(outcomes);
+        if (response.Failed > 0)
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Kafka did not acknowledge every record",
+                $"{response.Failed} of {response.Received} records were not stored; retry them (accepted ones carry event ids, so retries can be deduplicated).",
+                "kafka_unavailable", response);
+        if (response.Accepted == 0)
+            return Problem(StatusCodes.Status400BadRequest, "No record was valid",
+                "Every record was rejected and dead-lettered; see errors.", response.Errors[0].Reason, response);
+        return Results.Json(response, IngestJsonContext.Default.IngestResponse);
+    }
+
+    private static IngestResponse Summarize(RecordOutcome[] outcomes)
+    {
+        var errors = new List<RecordError>();
+        int accepted = 0, rejected = 0, failed = 0;
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var outcome = outcomes[i];
+            switch (outcome.Status)
+            {
+                case RecordStatus.Accepted: accepted++; continue;
+                case RecordStatus.Rejected: rejected++; break;
+                default: failed++; break;
+            }
+            errors.Add(new RecordError(i, outcome.Reason!, outcome.Detail ?? string.Empty));
+        }
+        return new IngestResponse(outcomes.Length, accepted, rejected, failed, errors);
+    }
+
+    /// <summary>A body that cannot be cut into records is itself one rejected record: dead-lettered, counted, answered.</summary>
+    private static async Task<IResult> RejectBodyAsync(IngestPipeline pipeline, IngestStream stream, byte[] body,
+        int status, string reason, string detail, CancellationToken cancel)
+    {
+        var outcome = await await pipeline.EnqueueAsync(stream, body, Source, rejection: Verdict.Reject(reason, detail), cancellationToken: cancel);
+        var response = new IngestResponse(1, 0, outcome.Status == RecordStatus.Rejected ? 1 : 0, outcome.Status == RecordStatus.Failed ? 1 : 0,
+            [new RecordError(0, reason, detail)]);
+        return outcome.Status == RecordStatus.Failed
+            ? Problem(StatusCodes.Status503ServiceUnavailable, "Kafka is unavailable", outcome.Detail ?? "retry later", "kafka_unavailable", response)
+            : Problem(status, "The request body was rejected", detail, reason, response);
+    }
+
+    private static IResult Problem(int status, string title, string detail, string reason, IngestResponse response) =>
+        Results.Problem(statusCode: status, title: title, detail: detail, extensions: new Dictionary<string, object?>
+        {
+            ["reason"] = reason,
+            ["received"] = response.Received,
+            ["accepted"] = response.Accepted,
+            ["rejected"] = response.Rejected,
+            ["failed"] = response.Failed,
+            ["errors"] = response.Errors,
+        });
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; says whether that was the whole body.</summary>
+    private static async Task<(byte[] Body, bool Complete)> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancel)
+    {
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(limit, request.ContentLength ?? 16 * 1024) + 1);
+        while (true)
+        {
+            var memory = buffer.GetMemory(16 * 1024);
+            var read = await request.Body.ReadAsync(memory, cancel);
+            if (read == 0) return (buffer.WrittenSpan.ToArray(), true);
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit) return (buffer.WrittenSpan.ToArray(), false);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace Streaming.Platform.Kafka;
+
+/// <summary>Configuration section "Kafka".</summary>
+public sealed class KafkaOptions
+{
+    public const string Section = "Kafka";
+
+    /// <summary>A real cluster's bootstrap servers. Empty: start librdkafka's mock cluster in this process.</summary>
+    public string? BootstrapServers { get; set; }
+
+    /// <summary>Partitions of the keyed streams (events, labels, predictions, training examples).</summary>
+    public int StreamPartitions { get; set; } = 4;
+
+    /// <summary>Brokers in the embedded mock cluster.</summary>
+    public int EmbeddedBrokers { get; set; } = 1;
+
+    /// <summary>Replication factor for topics created on a real cluster.</summary>
+    public short ReplicationFactor { get; set; } = 1;
+
+    /// <summary>Extra librdkafka properties for every client (e.g. security.protocol, sasl.*).</summary>
+    public Dictionary<string, string> Properties { get; set; } = [];
+
+    public bool IsEmbedded => string.IsNullOrWhiteSpace(BootstrapServers);
+}
