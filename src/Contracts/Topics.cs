@@ -27,6 +27,6 @@ public static class Topics
         new(TrainingExamples, streamPartitions),
         new(ModelSnapshots, 1, Compacted: true),
         new(DriftAlerts, 1),
-        new(DeadLetter, 1),
+        new(DeadLetter, streamPartitions), // unkeyed: spread, so the embedded broker's per-partition retention holds more
     ];
 }

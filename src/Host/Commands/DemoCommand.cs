@@ -8,6 +8,15 @@ public static class DemoCommand
 {
     public static string DefaultDataPath => Path.Combine(AppContext.BaseDirectory, "data", "flights-sample.parquet");
 
+    /// <summary>The demo host: the HTTP host plus a replay of <paramref name="settings"/>' dataset.</summary>
+    public static WebApplication BuildApp(DemoSettings settings, DemoOutcome outcome, string[] configurationArgs, string urls) =>
+        StreamingWebApp.Build(configurationArgs, urls, builder =>
+        {
+            builder.Services.AddSingleton(settings);
+            builder.Services.AddSingleton(outcome);
+            builder.Services.AddHostedService<DemoReplayService>();
+        });
+
     public static Command Create()
     {
         var once = new Option<bool>("--once") { Description = "Replay, print a summary and exit (0 when every record was stored)." };
@@ -26,13 +35,11 @@ public static class DemoCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var settings = new DemoSettings(result.GetValue(data)!, CommonOptions.ParseSpeed(result.GetValue(speed)!), result.GetValue(limit), result.GetValue(once));
-            var app = StreamingWebApp.Build(result.ConfigurationArgs(), result.GetValue(urls)!, builder =>
-            {
-                builder.Services.AddSingleton(settings);
-                builder.Services.AddHostedService<DemoReplayService>();
-            });
+            var outcome = new DemoOutcome();
+            await using var app = BuildApp(settings, outcome, result.ConfigurationArgs(), result.GetValue(urls)!);
             await app.RunAsync(cancellationToken);
-            return Environment.ExitCode;
+            // Without --once the host runs until Ctrl+C: stopping then is the normal end.
+            return settings.Once ? outcome.ExitCode : 0;
         });
         return command;
     }

@@ -6,6 +6,7 @@ namespace Streaming.Host.Commands;
 /// <summary>Replays the demo dataset once the host is up; with --once, prints the summary and stops the host.</summary>
 public sealed class DemoReplayService(
     DemoSettings settings,
+    DemoOutcome outcome,
     ReplayRunner runner,
     KafkaClientConfigs configs,
     IHostApplicationLifetime lifetime,
@@ -20,7 +21,7 @@ public sealed class DemoReplayService(
         {
             var summary = await ReplayExecution.RunAsync(runner, settings.DataPath, settings.Speed, settings.Limit, stoppingToken);
             ReplayExecution.Print(summary, settings.DataPath, configs);
-            if (summary.Failed > 0) Environment.ExitCode = 1;
+            outcome.Summary = summary;
             if (!settings.Once)
                 logger.LogInformation("Replay finished; still serving. POST more records to /v1/events or /v1/labels; Ctrl+C stops.");
         }
@@ -30,8 +31,8 @@ public sealed class DemoReplayService(
         }
         catch (Exception e) when (e is FileNotFoundException or IOException)
         {
-            logger.LogError("Replay could not read {Path}: {Message}", settings.DataPath, e.Message);
-            Environment.ExitCode = 1;
+            logger.LogError("Replay could not read {Path}: {Message}. Pass --data with a flights Parquet or JSON file.", settings.DataPath, e.Message);
+            outcome.Error = e.Message;
         }
         if (settings.Once) lifetime.StopApplication();
     }
@@ -39,3 +40,13 @@ public sealed class DemoReplayService(
 
 /// <summary>What the demo replays and whether it stops afterwards.</summary>
 public sealed record DemoSettings(string DataPath, double? Speed, long? Limit, bool Once);
+
+/// <summary>How the demo's replay ended, for the exit code.</summary>
+public sealed class DemoOutcome
+{
+    public ReplaySummary? Summary { get; set; }
+    public string? Error { get; set; }
+
+    /// <summary>0 when the replay ran and Kafka stored every record (accepted or dead-lettered).</summary>
+    public int ExitCode => Error is null && Summary is { Failed: 0 } ? 0 : 1;
+}

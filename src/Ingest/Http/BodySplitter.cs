@@ -23,11 +23,15 @@ public static class BodySplitter
         return records;
     }
 
-    /// <summary>The elements of a top-level array, or the whole body when it is not an array; null when the array is malformed.</summary>
+    /// <summary>
+    /// The elements of a top-level array, or the whole body when it is not an array (validation judges
+    /// it); none for a blank body; null when the array is malformed.
+    /// </summary>
     public static List<byte[]>? SplitJson(ReadOnlySpan<byte> body)
     {
         var start = body.IndexOfAnyExcept(" \t\r\n"u8);
-        if (start < 0 || body[start] != (byte)'[') return [body.ToArray()];
+        if (start < 0) return [];
+        if (body[start] != (byte)'[') return [body.ToArray()];
         var records = new List<byte[]>();
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
         try

@@ -28,7 +28,7 @@ public sealed class IngestPipeline(KafkaRecordPublisher publisher, RecordValidat
         var verdict = rejection ?? validator.Validate(stream, utf8, now ?? clock.GetUtcNow());
         var delivery = verdict.IsValid
             ? await publisher.EnqueueAsync(stream.Topic(), Encoding.UTF8.GetBytes(verdict.PartitionKey!), utf8, null, cancellationToken).ConfigureAwait(false)
-            : await publisher.EnqueueAsync(Topics.DeadLetter, [], DeadLetterValue(utf8), DeadLetterHeadersFor(stream, source, verdict, utf8.Length), cancellationToken).ConfigureAwait(false);
+            : await publisher.EnqueueAsync(Topics.DeadLetter, null, DeadLetterValue(utf8), DeadLetterHeadersFor(stream, source, verdict, utf8.Length), cancellationToken).ConfigureAwait(false);
         return Outcome(delivery, stream, source, verdict);
     }
 

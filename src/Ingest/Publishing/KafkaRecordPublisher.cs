@@ -12,7 +12,7 @@ namespace Streaming.Ingest.Publishing;
 /// </summary>
 public sealed class KafkaRecordPublisher : IDisposable
 {
-    private readonly IProducer<byte[], byte[]> _producer;
+    private readonly IProducer<byte[]?, byte[]> _producer;
     private readonly SemaphoreSlim _slots;
     private readonly IngestMetrics _metrics;
 
@@ -28,7 +28,7 @@ public sealed class KafkaRecordPublisher : IDisposable
         config.CompressionType ??= CompressionType.Lz4;
         config.QueueBufferingMaxMessages = Math.Max(options.MaxInFlight, 1000);
         config.MessageTimeoutMs ??= 30_000;
-        _producer = new ProducerBuilder<byte[], byte[]>(config)
+        _producer = new ProducerBuilder<byte[]?, byte[]>(config)
             .SetErrorHandler((_, e) =>
             {
                 if (e.IsFatal) logger.LogCritical("Kafka producer fatal error {Code}: {Reason}. Restart the process.", e.Code, e.Reason);
@@ -41,11 +41,11 @@ public sealed class KafkaRecordPublisher : IDisposable
     /// Queues one record. The returned outer task completes once the record is queued (it waits while
     /// too many are in flight); the inner task completes when Kafka acknowledges it, or fails.
     /// </summary>
-    public async ValueTask<Task> EnqueueAsync(string topic, byte[] key, byte[] value, Headers? headers, CancellationToken cancellationToken)
+    public async ValueTask<Task> EnqueueAsync(string topic, byte[]? key, byte[] value, Headers? headers, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var message = new Message<byte[], byte[]> { Key = key, Value = value, Headers = headers };
+        var message = new Message<byte[]?, byte[]> { Key = key, Value = value, Headers = headers };
         _metrics.InFlight.Inc();
         try
         {
@@ -62,7 +62,7 @@ public sealed class KafkaRecordPublisher : IDisposable
                     });
                     return delivered.Task;
                 }
-                catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
                 {
                     // librdkafka's own queue is full (another writer shares it): let it drain, then retry.
                 }

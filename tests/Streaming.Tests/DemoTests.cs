@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Streaming.Contracts;
+using Streaming.Host.Commands;
+using Streaming.Platform.Kafka;
+
+namespace Streaming.Tests;
+
+/// <summary>The demo host end to end, on the committed sample: replay, summary, clean stop.</summary>
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task Demo_once_replays_the_sample_into_embedded_kafka_and_stops()
+    {
+        var outcome = new DemoOutcome();
+        await using var app = DemoCommand.BuildApp(new DemoSettings(DemoCommand.DefaultDataPath, Speed: null, Limit: 3_000, Once: true), outcome, [], "http://127.0.0.1:0");
+        var stopping = new TaskCompletionSource();
+        app.Lifetime.ApplicationStopping.Register(stopping.SetResult);
+        await app.StartAsync();
+        await stopping.Task.WaitAsync(TimeSpan.FromMinutes(2)); // --once stops the host by itself
+
+        Assert.Null(outcome.Error);
+        Assert.Equal(0, outcome.ExitCode);
+        var summary = outcome.Summary!;
+        Assert.Equal(3_000, summary.Rows);
+        Assert.Equal(3_000, summary.Events);
+        Assert.InRange(summary.Labels, 2_700, 3_000);
+        Assert.Equal(0, summary.Failed);
+        var configs = app.Services.GetRequiredService<KafkaClientConfigs>();
+        Assert.Equal(summary.Events, TopicOffsets.EndOffsetTotal(configs, Topics.Events, TimeSpan.FromSeconds(10)));
+        Assert.Equal(summary.Labels, TopicOffsets.EndOffsetTotal(configs, Topics.Labels, TimeSpan.FromSeconds(10)));
+        Assert.Equal(summary.DeadLettered, TopicOffsets.EndOffsetTotal(configs, Topics.DeadLetter, TimeSpan.FromSeconds(10)));
+        await app.StopAsync();
+    }
+}
