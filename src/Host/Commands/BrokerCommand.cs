@@ -17,11 +17,7 @@ public static class BrokerCommand
             .AcceptingConfiguration();
         command.SetAction(async (result, cancellationToken) =>
         {
-            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-            {
-                Args = result.ConfigurationArgs(),
-                ContentRootPath = AppContext.BaseDirectory,
-            });
+            var builder = result.CreateHostBuilder();
             builder.Services.AddStreamingPlatform(builder.Configuration);
             using var host = builder.Build();
             await host.StartAsync(cancellationToken);

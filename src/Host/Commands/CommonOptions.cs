@@ -38,4 +38,12 @@ public static class CommonOptions
     }
 
     public static string[] ConfigurationArgs(this ParseResult result) => [.. result.UnmatchedTokens];
+
+    /// <summary>A non-HTTP host with the same configuration sources as the web host (appsettings.json beside the binary).</summary>
+    public static HostApplicationBuilder CreateHostBuilder(this ParseResult result) =>
+        Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = result.ConfigurationArgs(),
+            ContentRootPath = AppContext.BaseDirectory,
+        });
 }

@@ -19,11 +19,7 @@ public static class ReplayCommand
         }.AcceptingConfiguration();
         command.SetAction(async (result, cancellationToken) =>
         {
-            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-            {
-                Args = result.ConfigurationArgs(),
-                ContentRootPath = AppContext.BaseDirectory,
-            });
+            var builder = result.CreateHostBuilder();
             StreamingWebApp.AddServices(builder.Services, builder.Configuration);
             using var host = builder.Build();
             await host.StartAsync(cancellationToken);
