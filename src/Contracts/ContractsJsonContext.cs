@@ -11,4 +11,5 @@ namespace Streaming.Contracts;
 [JsonSerializable(typeof(EntityEvent))]
 [JsonSerializable(typeof(Label))]
 [JsonSerializable(typeof(PredictionLog))]
+[JsonSerializable(typeof(TrainingExample))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -24,7 +24,9 @@ public static class Topics
         new(Events, streamPartitions),
         new(Labels, streamPartitions),
         new(Predictions, streamPartitions),
-        new(TrainingExamples, streamPartitions),
+        // One partition: the learner is sequential, and one total order makes a resumed run learn exactly
+        // what an uninterrupted one would (same examples, same order, bit for bit).
+        new(TrainingExamples, 1),
         new(ModelSnapshots, 1, Compacted: true),
         new(DriftAlerts, 1),
         new(DeadLetter, streamPartitions), // unkeyed: spread, so the embedded broker's per-partition retention holds more

@@ -1,0 +1,34 @@
+namespace Streaming.Learning;
+
+/// <summary>
+/// Everything that defines a model family and its training: stored in every snapshot's manifest, so a
+/// snapshot says how it was made. Defaults suit binary classification of hashed categorical features.
+/// </summary>
+public sealed record LearnerSpec
+{
+    /// <summary>logistic, squared, absolute or huber.</summary>
+    public string Loss { get; init; } = "logistic";
+
+    /// <summary>sgd, adagrad, ftrl or normalized.</summary>
+    public string Optimizer { get; init; } = "ftrl";
+
+    public int Bits { get; init; } = 18;
+
+    /// <summary>Namespace pairs crossed as quadratic features, e.g. ["origin", "hour"].</summary>
+    public IReadOnlyList<string[]> Interactions { get; init; } = [];
+
+    public double LearningRate { get; init; } = 0.1;
+    public double Decay { get; init; } = 1e-4;
+    public double Power { get; init; } = 0.5;
+    public double L1 { get; init; }
+    public double L2 { get; init; }
+    public double FtrlAlpha { get; init; } = 0.1;
+    public double FtrlBeta { get; init; } = 1.0;
+    public double HuberDelta { get; init; } = 1.0;
+
+    /// <summary>How a raw label becomes the target: null keeps it; a number makes it 1 when label &gt; threshold, else 0.</summary>
+    public double? TargetThreshold { get; init; }
+
+    /// <summary>Examples with a feature beyond this magnitude are rejected as out of range.</summary>
+    public double MaxAbsFeature { get; init; } = 1e6;
+}

@@ -1,0 +1,57 @@
+using Streaming.Learning.Hashing;
+using Streaming.Learning.Losses;
+using Streaming.Learning.Optimizers;
+
+namespace Streaming.Learning;
+
+/// <summary>
+/// A sparse linear model over hashed features: <c>Predict</c>/<c>Learn</c> for one example or a batch,
+/// in the manner of River's predict_one/learn_one. <see cref="Learn"/> returns the prediction made
+/// before the update, which is what progressive validation scores. Deterministic: the same examples in
+/// the same order give the same weights, bit for bit.
+/// </summary>
+public sealed class LinearLearner
+{
+    public LinearLearner(LearnerSpec spec)
+    {
+        Spec = spec;
+        Hasher = new FeatureHasher(spec.Bits, spec.Interactions.Select(pair => (pair[0], pair[1])));
+        Loss = Losses.Losses.Create(spec.Loss, spec.HuberDelta);
+        Optimizer = Optimizer.Create(spec, Hasher.Slots);
+    }
+
+    public LearnerSpec Spec { get; }
+    public FeatureHasher Hasher { get; }
+    public ILoss Loss { get; }
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The weights; the bias is the last one (<see cref="FeatureHasher.BiasSlot"/>).</summary>
+    public ReadOnlySpan<float> Weights => Optimizer.Weights;
+
+    public double Margin(SparseVector x) => Optimizer.Margin(x.Indices, x.Values);
+
+    public double Predict(SparseVector x) => Loss.Predict(Margin(x));
+
+    /// <summary>Predicts, then learns from the target; returns the prediction and the loss it scored.</summary>
+    public (double Prediction, double Loss) Learn(SparseVector x, double target) => Learn(x.Indices, x.Values, target);
+
+    public (double Prediction, double Loss) Learn(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double target)
+    {
+        var margin = Optimizer.Margin(indices, values);
+        Optimizer.Update(indices, values, Loss.Gradient(margin, target));
+        return (Loss.Predict(margin), Loss.Loss(margin, target));
+    }
+
+    public void PredictBatch(ExampleBatch batch, Span<double> predictions)
+    {
+        for (var e = 0; e < batch.Count; e++)
+            predictions[e] = Loss.Predict(Optimizer.Margin(batch.Indices(e), batch.Values(e)));
+    }
+
+    /// <summary>Learns a batch in order; <paramref name="predictions"/> receives each prediction made before its update.</summary>
+    public void LearnBatch(ExampleBatch batch, Span<double> predictions, Span<double> losses)
+    {
+        for (var e = 0; e < batch.Count; e++)
+            (predictions[e], losses[e]) = Learn(batch.Indices(e), batch.Values(e), batch.Targets[e]);
+    }
+}

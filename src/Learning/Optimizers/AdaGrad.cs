@@ -1,0 +1,21 @@
+namespace Streaming.Learning.Optimizers;
+
+/// <summary>AdaGrad: each coordinate's rate shrinks with the sum of its squared gradients.</summary>
+public sealed class AdaGrad(int slots, double learningRate, double l2) : Optimizer(slots, 1)
+{
+    public override string Name => "adagrad";
+
+    public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double gradient)
+    {
+        var weights = Weights;
+        var squares = StateArrays[0];
+        for (var k = 0; k < indices.Length; k++)
+        {
+            var i = indices[k];
+            var g = gradient * values[k] + l2 * weights[i];
+            squares[i] += (float)(g * g);
+            weights[i] -= (float)(learningRate * g / (Math.Sqrt(squares[i]) + 1e-8));
+        }
+        Steps++;
+    }
+}

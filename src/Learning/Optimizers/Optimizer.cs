@@ -1,0 +1,43 @@
+namespace Streaming.Learning.Optimizers;
+
+/// <summary>
+/// Per-coordinate update rule over a weight vector (bias included as the last slot). The margin is a
+/// pure dot product over <see cref="Weights"/>, so a model predicts the same whether or not it learns.
+/// Everything an update depends on is in <see cref="Weights"/>, <see cref="StateArrays"/>,
+/// <see cref="Scalars"/> and <see cref="Steps"/>: saving and loading them resumes bit for bit.
+/// </summary>
+public abstract class Optimizer
+{
+    protected Optimizer(int slots, int stateArrays, int scalars = 0)
+    {
+        Weights = new float[slots];
+        StateArrays = Enumerable.Range(0, stateArrays).Select(_ => new float[slots]).ToArray();
+        Scalars = new double[scalars];
+    }
+
+    public abstract string Name { get; }
+    public float[] Weights { get; }
+    public float[][] StateArrays { get; }
+    public double[] Scalars { get; }
+    public long Steps { get; set; }
+
+    public double Margin(ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
+    {
+        double margin = 0;
+        var weights = Weights;
+        for (var k = 0; k < indices.Length; k++) margin += weights[indices[k]] * (double)values[k];
+        return margin;
+    }
+
+    /// <summary>One step for one example, given dLoss/dmargin at the margin it was predicted with.</summary>
+    public abstract void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double gradient);
+
+    public static Optimizer Create(LearnerSpec spec, int slots) => spec.Optimizer switch
+    {
+        "sgd" => new Sgd(slots, spec.LearningRate, spec.Decay, spec.Power, spec.L2),
+        "adagrad" => new AdaGrad(slots, spec.LearningRate, spec.L2),
+        "ftrl" => new Ftrl(slots, spec.FtrlAlpha, spec.FtrlBeta, spec.L1, spec.L2),
+        "normalized" => new NormalizedAdaptive(slots, spec.LearningRate),
+        _ => throw new ArgumentException($"Unknown optimizer '{spec.Optimizer}'; use sgd, adagrad, ftrl or normalized."),
+    };
+}
