@@ -12,4 +12,5 @@ namespace Streaming.Contracts;
 [JsonSerializable(typeof(Label))]
 [JsonSerializable(typeof(PredictionLog))]
 [JsonSerializable(typeof(TrainingExample))]
+[JsonSerializable(typeof(SnapshotManifest))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

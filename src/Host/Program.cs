@@ -7,6 +7,7 @@ var root = new RootCommand("Streaming online-learning service: ingest, features,
 {
     DemoCommand.Create(),
     IngestCommand.Create(),
+    LearnerCommand.Create(),
     ReplayCommand.Create(),
     BrokerCommand.Create(),
     SampleCommand.Create(),

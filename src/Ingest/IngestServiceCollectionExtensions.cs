@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Streaming.Ingest.Publishing;
@@ -18,7 +19,7 @@ public static class IngestServiceCollectionExtensions
     {
         services.Configure<IngestOptions>(configuration.GetSection(IngestOptions.Section));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<RecordValidator>();
         services.AddSingleton<KafkaRecordPublisher>();

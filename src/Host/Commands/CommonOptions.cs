@@ -7,10 +7,10 @@ namespace Streaming.Host.Commands;
 /// <summary>Options several subcommands share, defined once.</summary>
 public static class CommonOptions
 {
-    public static Option<string> Urls() => new("--urls")
+    public static Option<string> Urls(string defaultUrls = StreamingWebApp.DefaultUrls) => new("--urls")
     {
         Description = "Where to serve HTTP.",
-        DefaultValueFactory = _ => StreamingWebApp.DefaultUrls,
+        DefaultValueFactory = _ => defaultUrls,
     };
 
     public static Option<string> Speed(string defaultValue) => new("--speed")

@@ -10,7 +10,7 @@ public static class DemoCommand
 
     /// <summary>The demo host: the HTTP host plus a replay of <paramref name="settings"/>' dataset.</summary>
     public static WebApplication BuildApp(DemoSettings settings, DemoOutcome outcome, string[] configurationArgs, string urls) =>
-        StreamingWebApp.Build(configurationArgs, urls, builder =>
+        StreamingWebApp.Build(configurationArgs, urls, HostParts.All, builder =>
         {
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(outcome);

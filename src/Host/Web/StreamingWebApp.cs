@@ -1,6 +1,7 @@
 using Prometheus;
 using Streaming.Ingest;
 using Streaming.Ingest.Http;
+using Streaming.OnlineLearner;
 using Streaming.Platform;
 
 namespace Streaming.Host.Web;
@@ -14,7 +15,7 @@ public static class StreamingWebApp
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
 
-    public static WebApplication Build(string[] configurationArgs, string urls, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] configurationArgs, string urls, HostParts parts = HostParts.Ingest, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -23,18 +24,19 @@ public static class StreamingWebApp
         });
         builder.WebHost.UseUrls(urls);
         AddServices(builder.Services, builder.Configuration);
+        if (parts.HasFlag(HostParts.Learner)) builder.Services.AddStreamingLearner(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapIngestEndpoints();
+        if (parts.HasFlag(HostParts.Ingest)) app.MapIngestEndpoints();
         app.MapHealthEndpoints();
         app.MapMetricsEndpoint();
         return app;
     }
 
-    /// <summary>Everything every host of ours runs; shared with the non-HTTP commands.</summary>
+    /// <summary>Platform, ingest, metrics and health: what every host of ours has; shared with the non-HTTP commands.</summary>
     public static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails();
@@ -57,4 +59,15 @@ public static class StreamingWebApp
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         });
+}
+
+/// <summary>Which parts a host process runs besides the platform, health and metrics.</summary>
+[Flags]
+public enum HostParts
+{
+    /// <summary>The HTTP ingest API.</summary>
+    Ingest = 1,
+    /// <summary>The online learner loop.</summary>
+    Learner = 2,
+    All = Ingest | Learner,
 }

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Streaming.Contracts;
 using Streaming.Ingest.Validation;
+using Streaming.Platform.Kafka;
 
 namespace Streaming.Ingest.Publishing;
 
@@ -28,7 +28,8 @@ public sealed class IngestPipeline(KafkaRecordPublisher publisher, RecordValidat
         var verdict = rejection ?? validator.Validate(stream, utf8, now ?? clock.GetUtcNow());
         var delivery = verdict.IsValid
             ? await publisher.EnqueueAsync(stream.Topic(), Encoding.UTF8.GetBytes(verdict.PartitionKey!), utf8, null, cancellationToken).ConfigureAwait(false)
-            : await publisher.EnqueueAsync(Topics.DeadLetter, null, DeadLetterValue(utf8), DeadLetterHeadersFor(stream, source, verdict, utf8.Length), cancellationToken).ConfigureAwait(false);
+            : await publisher.EnqueueAsync(Topics.DeadLetter, null, DeadLetter.Value(utf8),
+                DeadLetter.Headers(verdict.Reason!, verdict.Detail, stream.Name(), source, clock.GetUtcNow(), utf8.Length), cancellationToken).ConfigureAwait(false);
         return Outcome(delivery, stream, source, verdict);
     }
 
@@ -59,28 +60,5 @@ public sealed class IngestPipeline(KafkaRecordPublisher publisher, RecordValidat
         }
         metrics.Rejected.WithLabels(stream.Name(), source, verdict.Reason!).Inc();
         return new RecordOutcome(RecordStatus.Rejected, verdict.Reason, verdict.Detail);
-    }
-
-    /// <summary>
-    /// Kafka refuses messages over its size limit (1 MB by default), so an oversized record is kept as
-    /// its first <see cref="DeadLetterMaxBytes"/> bytes, with its original length in a header.
-    /// </summary>
-    public const int DeadLetterMaxBytes = 512 * 1024;
-
-    private static byte[] DeadLetterValue(byte[] utf8) => utf8.Length <= DeadLetterMaxBytes ? utf8 : utf8[..DeadLetterMaxBytes];
-
-    private Headers DeadLetterHeadersFor(IngestStream stream, string source, Verdict verdict, int length)
-    {
-        var headers = new Headers
-        {
-            { DeadLetterHeaders.Reason, Encoding.UTF8.GetBytes(verdict.Reason!) },
-            { DeadLetterHeaders.Detail, Encoding.UTF8.GetBytes(verdict.Detail ?? string.Empty) },
-            { DeadLetterHeaders.Stream, Encoding.UTF8.GetBytes(stream.Name()) },
-            { DeadLetterHeaders.Source, Encoding.UTF8.GetBytes(source) },
-            { DeadLetterHeaders.RejectedAt, Encoding.UTF8.GetBytes(clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)) },
-        };
-        if (length > DeadLetterMaxBytes)
-            headers.Add(DeadLetterHeaders.OriginalLength, Encoding.UTF8.GetBytes(length.ToString(CultureInfo.InvariantCulture)));
-        return headers;
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Streaming.Contracts;
 
 namespace Streaming.Learning.Validation;
 
@@ -44,7 +45,7 @@ public sealed class ProgressiveMetrics
         else _negatives[bin]++;
     }
 
-    public MetricsSnapshot Snapshot()
+    public ModelMetrics Snapshot()
     {
         var n = (int)Math.Min(_count, _windowPrediction.Length);
         var predictions = _windowPrediction.AsSpan(0, n);
@@ -65,7 +66,7 @@ public sealed class ProgressiveMetrics
                 windowAuc = ExactAuc(predictions, targets);
             }
         }
-        return new MetricsSnapshot(
+        return new ModelMetrics(
             _count,
             _count > 0 ? _lossSum / _count : double.NaN,
             _classification && _count > 0 ? _correct / (double)_count : double.NaN,
@@ -132,8 +133,3 @@ public sealed class ProgressiveMetrics
             for (var i = 0; i < array.Length; i++) array[i] = reader.ReadInt64();
     }
 }
-
-/// <summary>Progressive metrics at one moment: since the start, and over the recent window (NaN where not applicable).</summary>
-public sealed record MetricsSnapshot(
-    long Examples, double MeanLoss, double Accuracy, double Auc, double Mae, double Rmse,
-    int WindowExamples, double WindowMeanLoss, double WindowAccuracy, double WindowAuc, double WindowMae, double WindowRmse);

@@ -35,6 +35,9 @@ public sealed class EmbeddedKafkaCluster : IKafkaCluster, IDisposable
             MockClusterNative.rd_kafka_destroy(_client);
             throw new InvalidOperationException("librdkafka could not start its mock cluster.");
         }
+        // A real broker waits 3 s for more members before a new group's first rebalance; one process
+        // rarely brings more, so start groups at once.
+        MockClusterNative.rd_kafka_mock_group_initial_rebalance_delay_ms(_cluster, 0);
         BrokerCount = brokers;
         BootstrapServers = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(MockClusterNative.rd_kafka_mock_cluster_bootstraps(_cluster))!;
         logger?.LogInformation(

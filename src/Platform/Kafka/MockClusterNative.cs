@@ -57,6 +57,9 @@ internal static partial class MockClusterNative
     internal static partial void rd_kafka_mock_clear_request_errors(IntPtr cluster, short apiKey);
 
     [LibraryImport(Lib)]
+    internal static partial int rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);
+
+    [LibraryImport(Lib)]
     internal static partial IntPtr rd_kafka_err2str(int err);
 
     internal static string ErrorString(int err) => Marshal.PtrToStringUTF8(rd_kafka_err2str(err)) ?? $"error {err}";

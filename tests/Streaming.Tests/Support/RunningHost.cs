@@ -28,9 +28,11 @@ public sealed class RunningHost : IAsyncDisposable
     public string Bootstrap => Services.GetRequiredService<IKafkaCluster>().BootstrapServers;
     public EmbeddedKafkaCluster Kafka => (EmbeddedKafkaCluster)Services.GetRequiredService<IKafkaCluster>();
 
-    public static async Task<RunningHost> StartAsync(params string[] configuration)
+    public static Task<RunningHost> StartAsync(params string[] configuration) => StartAsync(HostParts.Ingest, configuration);
+
+    public static async Task<RunningHost> StartAsync(HostParts parts, params string[] configuration)
     {
-        var app = StreamingWebApp.Build(configuration, "http://127.0.0.1:0", builder =>
+        var app = StreamingWebApp.Build(configuration, "http://127.0.0.1:0", parts, builder =>
             builder.Logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,41 @@
+using Streaming.Learning;
+
+namespace Streaming.OnlineLearner;
+
+/// <summary>Configuration section "Learner".</summary>
+public sealed class LearnerOptions
+{
+    public const string Section = "Learner";
+
+    public string Model { get; set; } = "flights-delay";
+
+    /// <summary>The model family and its hyperparameters.</summary>
+    public LearnerSpec Spec { get; set; } = new() { TargetThreshold = 15 };
+
+    /// <summary>A micro-batch ends at this many examples...</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>...or after this long, whichever comes first.</summary>
+    public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Snapshot after this many learned examples...</summary>
+    public int SnapshotEveryExamples { get; set; } = 50_000;
+
+    /// <summary>...or this long after the last snapshot when anything was learned since.</summary>
+    public TimeSpan SnapshotEvery { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Snapshots kept per model; older ones are pruned.</summary>
+    public int RetainSnapshots { get; set; } = 10;
+
+    /// <summary>"redis" (default) or "directory".</summary>
+    public string Store { get; set; } = "redis";
+
+    /// <summary>Where the directory store keeps snapshots.</summary>
+    public string StoreDirectory { get; set; } = "models";
+
+    /// <summary>Examples in the progressive-validation window.</summary>
+    public int MetricsWindow { get; set; } = 10_000;
+
+    /// <summary>Stop (after a final snapshot) once caught up with the topic: for batch-like runs and tests.</summary>
+    public bool StopWhenCaughtUp { get; set; }
+}

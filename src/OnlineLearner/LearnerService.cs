@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Streaming.Contracts;
+using Streaming.Learning;
+using Streaming.OnlineLearner.Store;
+using Streaming.Platform.Kafka;
+
+namespace Streaming.OnlineLearner;
+
+/// <summary>
+/// The micro-batch loop: consume <see cref="Topics.TrainingExamples"/> in a consumer group, learn each
+/// micro-batch in order (predict before learn), and every N examples or T seconds save a snapshot with
+/// the next offset of every partition, announce it on <see cref="Topics.ModelSnapshots"/> and prune old
+/// ones. On start it loads the newest snapshot and seeks to its offsets, so no example is learned twice
+/// or skipped: a killed learner resumes to the same weights, bit for bit. Offsets committed to the group
+/// are only for lag monitoring; the snapshot is the source of truth.
+/// </summary>
+public sealed class LearnerService(
+    LearnerOptions options,
+    IModelStore store,
+    KafkaClientConfigs configs,
+    LearnerMetrics metrics,
+    IHostApplicationLifetime lifetime,
+    TimeProvider clock,
+    ILogger<LearnerService> logger) : BackgroundService
+{
+    private const string Source = "learner";
+    private readonly Dictionary<int, long> _offsets = [];
+    private OnlineModel _model = null!;
+    private long _version;
+    private bool _dirty;
+    private int _learnedSinceSnapshot;
+
+    /// <summary>Set once the loop has loaded its model and starts consuming (for tests and readiness).</summary>
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task Run(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await LoadAsync(stoppingToken);
+            using var producer = new ProducerBuilder<string?, byte[]>(ProducerConfig()).Build();
+            using var consumer = BuildConsumer(producer);
+            consumer.Subscribe(Topics.TrainingExamples);
+            Started.TrySetResult();
+            await LoopAsync(consumer, producer, stoppingToken);
+            consumer.Close();
+            producer.Flush(TimeSpan.FromSeconds(10));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogCritical(e, "Learner for {Model} stopped: {Message}", options.Model, e.Message);
+            Started.TrySetException(e);
+            throw;
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        _model = new OnlineModel(options.Spec, options.MetricsWindow);
+        var latest = await store.LatestAsync(options.Model, cancellationToken);
+        if (latest is null)
+        {
+            logger.LogInformation("Learner for {Model}: no snapshot yet, starting from the beginning of {Topic}", options.Model, Topics.TrainingExamples);
+            return;
+        }
+        var manifest = latest.Manifest;
+        if (manifest.FeatureSpecHash != _model.Learner.Hasher.SpecHash() || manifest.Algorithm != Algorithm)
+            throw new InvalidOperationException(
+                $"Snapshot {options.Model} v{manifest.Version} was trained as {manifest.Algorithm} with feature spec {manifest.FeatureSpecHash}; " +
+                $"this learner is configured as {Algorithm} with {_model.Learner.Hasher.SpecHash()}. Use a new Learner:Model name for a new model family.");
+        _model.LoadState(latest.Payload);
+        _model.Watermark = manifest.FeatureWatermark;
+        _version = manifest.Version;
+        foreach (var (partition, offset) in manifest.Offsets) _offsets[partition] = offset;
+        metrics.Version.WithLabels(options.Model).Set(_version);
+        logger.LogInformation("Learner for {Model}: resumed from snapshot v{Version} ({Examples:N0} examples learned), offsets {Offsets}",
+            options.Model, _version, manifest.Metrics.Examples, string.Join(", ", _offsets.Select(o => $"[{o.Key}]={o.Value}")));
+    }
+
+    private string Algorithm => $"{options.Spec.Loss}/{options.Spec.Optimizer}";
+
+    private IConsumer<Ignore, byte[]> BuildConsumer(IProducer<string?, byte[]> producer)
+    {
+        var config = configs.Consumer("learner-" + options.Model);
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        config.EnablePartitionEof = true;
+        config.IsolationLevel = IsolationLevel.ReadCommitted;
+        return new ConsumerBuilder<Ignore, byte[]>(config)
+            .SetPartitionsAssignedHandler((_, partitions) => partitions
+                .Select(p => new TopicPartitionOffset(p, _offsets.TryGetValue(p.Partition.Value, out var next) ? new Offset(next) : Offset.Beginning))
+                .ToList())
+            .SetPartitionsRevokedHandler((consumer, _) =>
+            {
+                // Another member takes over from our snapshot: give it the latest one.
+                if (_dirty) SnapshotAsync(consumer, producer, CancellationToken.None).GetAwaiter().GetResult();
+            })
+            .SetErrorHandler((_, e) => logger.LogWarning("Learner consumer: {Reason} ({Code})", e.Reason, e.Code))
+            .Build();
+    }
+
+    private ProducerConfig ProducerConfig()
+    {
+        var config = configs.Producer();
+        config.EnableIdempotence = true;
+        config.LingerMs = 5;
+        return config;
+    }
+
+    private async Task LoopAsync(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, CancellationToken stoppingToken)
+    {
+        var sinceSnapshot = Stopwatch.StartNew();
+        var sincePublish = Stopwatch.StartNew();
+        var atEnd = new HashSet<int>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var consumed = ConsumeBatch(consumer, producer, atEnd, stoppingToken);
+            if (sincePublish.Elapsed > TimeSpan.FromSeconds(1))
+            {
+                metrics.Publish(options.Model, _version + 1, _model.Metrics.Snapshot(), _model.Watermark);
+                sincePublish.Restart();
+            }
+            if (_learnedSinceSnapshot >= options.SnapshotEveryExamples || (_dirty && sinceSnapshot.Elapsed >= options.SnapshotEvery))
+            {
+                await SnapshotAsync(consumer, producer, stoppingToken);
+                sinceSnapshot.Restart();
+            }
+            var caughtUp = consumed == 0 && consumer.Assignment.Count > 0 && consumer.Assignment.All(p => atEnd.Contains(p.Partition.Value));
+            if (options.StopWhenCaughtUp && caughtUp)
+            {
+                if (_dirty) await SnapshotAsync(consumer, producer, stoppingToken);
+                logger.LogInformation("Learner for {Model}: caught up at offsets {Offsets}; stopping as configured", options.Model,
+                    string.Join(", ", _offsets.Select(o => $"[{o.Key}]={o.Value}")));
+                lifetime.StopApplication();
+                return;
+            }
+        }
+        // Stopping (Ctrl+C, SIGTERM): keep what was learned since the last snapshot.
+        if (_dirty) await SnapshotAsync(consumer, producer, CancellationToken.None);
+    }
+
+    /// <summary>Consumes and learns one micro-batch; returns how many records it consumed.</summary>
+    private int ConsumeBatch(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, HashSet<int> atEnd, CancellationToken stoppingToken)
+    {
+        var consumed = 0;
+        var deadline = Stopwatch.GetTimestamp() + (long)(options.BatchMaxWait.TotalSeconds * Stopwatch.Frequency);
+        while (consumed < options.BatchSize && !stoppingToken.IsCancellationRequested)
+        {
+            var remaining = TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+            if (remaining <= TimeSpan.Zero) break;
+            var result = consumer.Consume(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100));
+            if (result is null) continue;
+            var partition = result.Partition.Value;
+            if (result.IsPartitionEOF)
+            {
+                atEnd.Add(partition);
+                if (consumer.Assignment.All(p => atEnd.Contains(p.Partition.Value))) break;
+                continue;
+            }
+            atEnd.Remove(partition);
+            consumed++;
+            _offsets[partition] = result.Offset.Value + 1;
+            _dirty = true;
+            Learn(result.Message.Value, producer);
+        }
+        return consumed;
+    }
+
+    private void Learn(byte[] value, IProducer<string?, byte[]> producer)
+    {
+        TrainingExample? example;
+        try
+        {
+            example = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample);
+        }
+        catch (JsonException e)
+        {
+            DeadLetterExample(producer, value, "malformed_example", e.Message);
+            return;
+        }
+        if (example is null)
+        {
+            DeadLetterExample(producer, value, "malformed_example", "The record is JSON null.");
+            return;
+        }
+        var outcome = _model.Process(example);
+        if (outcome.Learned)
+        {
+            _learnedSinceSnapshot++;
+            metrics.Learned.WithLabels(options.Model).Inc();
+        }
+        else
+        {
+            DeadLetterExample(producer, value, outcome.Reason!, outcome.Detail);
+        }
+    }
+
+    private void DeadLetterExample(IProducer<string?, byte[]> producer, byte[] value, string reason, string? detail)
+    {
+        metrics.Skipped.WithLabels(options.Model, reason).Inc();
+        producer.Produce(Topics.DeadLetter, new Message<string?, byte[]>
+        {
+            Value = DeadLetter.Value(value),
+            Headers = DeadLetter.Headers(reason, detail, Topics.TrainingExamples, Source, clock.GetUtcNow(), value.Length),
+        }, report =>
+        {
+            if (report.Error.IsError) logger.LogError("Could not dead-letter a skipped example ({Reason}): {Error}", reason, report.Error.Reason);
+        });
+    }
+
+    private async Task SnapshotAsync(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, CancellationToken cancellationToken)
+    {
+        var payload = _model.SaveState();
+        var modelMetrics = _model.Metrics.Snapshot();
+        var manifest = new SnapshotManifest(
+            options.Model, _version + 1, _version == 0 ? null : _version, clock.GetUtcNow(), Algorithm,
+            JsonSerializer.SerializeToElement(options.Spec, LearningJsonContext.Default.LearnerSpec),
+            _model.Learner.Hasher.SpecHash(), new Dictionary<int, long>(_offsets), _model.Watermark, modelMetrics, payload.Length);
+        await store.SaveAsync(manifest, payload, cancellationToken);
+        _version = manifest.Version;
+        _dirty = false;
+        _learnedSinceSnapshot = 0;
+
+        producer.Produce(Topics.ModelSnapshots, new Message<string?, byte[]>
+        {
+            Key = options.Model,
+            Value = JsonSerializer.SerializeToUtf8Bytes(manifest, ContractsJsonContext.Default.SnapshotManifest),
+        }, report =>
+        {
+            if (report.Error.IsError) logger.LogError("Could not announce {Model} v{Version}: {Error}", manifest.Model, manifest.Version, report.Error.Reason);
+        });
+        try
+        {
+            consumer.Commit(_offsets.Select(o => new TopicPartitionOffset(Topics.TrainingExamples, o.Key, o.Value)));
+        }
+        catch (KafkaException e)
+        {
+            logger.LogDebug("Offset commit for lag monitoring failed: {Reason}", e.Error.Reason);
+        }
+        await store.PruneAsync(options.Model, options.RetainSnapshots, cancellationToken);
+        metrics.Snapshots.WithLabels(options.Model).Inc();
+        metrics.Version.WithLabels(options.Model).Set(_version);
+        metrics.Publish(options.Model, _version + 1, modelMetrics, _model.Watermark);
+        logger.LogInformation("Snapshot {Model} v{Version}: {Examples:N0} examples, recent loss {Loss:F4}, recent accuracy {Accuracy:P1}, watermark {Watermark:O}",
+            options.Model, _version, modelMetrics.Examples, modelMetrics.WindowMeanLoss, modelMetrics.WindowAccuracy, _model.Watermark);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Streaming.Contracts;
+using Streaming.Host.Web;
+using Streaming.Learning;
+using Streaming.Learning.Validation;
+using Streaming.OnlineLearner;
+using Streaming.OnlineLearner.Store;
+using Streaming.Tests.Support;
+
+namespace Streaming.Tests.Learning;
+
+/// <summary>The learner loop in the real host, on embedded Kafka and Garnet.</summary>
+public sealed class LearnerServiceTests
+{
+    private static readonly string[] Settings =
+    [
+        "--Learner:Model=test-model", "--Learner:Spec:Bits=16", "--Learner:SnapshotEveryExamples=1000",
+        "--Learner:RetainSnapshots=3", "--Learner:BatchSize=250",
+    ];
+
+    [Fact]
+    public async Task Learns_every_good_example_once_dead_letters_bad_ones_and_snapshots_with_offsets()
+    {
+        var examples = await TrainingExampleStream.FlightsAsync(4_000);
+        var bad = new (string Json, string Reason)[]
+        {
+            ("{\"id\":\"x\",\"time\":", "malformed_example"),
+            ("""{"id":"b1","time":"2001-01-01T00:00:00Z","features":{"trip":{"log_distance":5}}}""", ExampleValidator.MissingLabel),
+            ("""{"id":"b2","time":"2001-01-01T00:00:00Z","label":"NaN","features":{"trip":{"log_distance":5}}}""", ExampleValidator.NonFiniteLabel),
+            ("""{"id":"b3","time":"2001-01-01T00:00:00Z","label":3,"features":{}}""", ExampleValidator.MissingFeatures),
+            ("""{"id":"b4","time":"2001-01-01T00:00:00Z","label":3,"features":{"trip":{"log_distance":1e12}}}""", ExampleValidator.FeatureOutOfRange),
+        };
+        var records = examples.Select(TrainingExampleStream.Json).ToList();
+        for (var i = 0; i < bad.Length; i++) records.Insert(500 * (i + 1), Encoding.UTF8.GetBytes(bad[i].Json));
+
+        await using var host = await RunningHost.StartAsync(HostParts.Learner, Settings);
+        TrainingExampleStream.Publish(host.Bootstrap, records);
+        var learner = host.Services.GetRequiredService<LearnerService>();
+        await learner.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (MetricsText.Sum(await host.MetricsAsync(), "streaming_learner_examples_total") < examples.Count && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        await host.Services.GetRequiredService<IHostApplicationLifetime>().StopAsyncAndWait(learner);
+
+        var metrics = await host.MetricsAsync();
+        Assert.Equal(examples.Count, MetricsText.Sum(metrics, "streaming_learner_examples_total"));
+        Assert.Equal(bad.Length, MetricsText.Sum(metrics, "streaming_learner_skipped_total"));
+
+        var store = host.Services.GetRequiredService<IModelStore>();
+        var latest = (await store.LatestAsync("test-model", CancellationToken.None))!;
+        Assert.Equal(records.Count, latest.Manifest.Offsets[0]);
+        Assert.Equal(examples.Count, latest.Manifest.Metrics.Examples);
+        Assert.Equal("logistic/ftrl", latest.Manifest.Algorithm);
+        Assert.True(latest.Manifest.Version >= 4);
+        Assert.Equal(latest.Manifest.Version - 1, latest.Manifest.ParentVersion);
+        Assert.Equal(examples.Max(e => e.Time), latest.Manifest.FeatureWatermark);
+        Assert.Equal(3, (await store.VersionsAsync("test-model", CancellationToken.None)).Count); // pruned to RetainSnapshots
+
+        // Kafka in between changes nothing: the same weights as learning the examples in memory.
+        var reference = new OnlineModel(host.Services.GetRequiredService<LearnerOptions>().Spec);
+        foreach (var example in examples) reference.Process(example);
+        var stored = new OnlineModel(reference.Spec);
+        stored.LoadState(latest.Payload);
+        Assert.True(reference.Learner.Weights.SequenceEqual(stored.Learner.Weights));
+        Assert.Equal(reference.Metrics.Snapshot(), latest.Manifest.Metrics);
+
+        var deadLetters = KafkaReader.ReadAll(host.Bootstrap, Topics.DeadLetter, bad.Length, TimeSpan.FromSeconds(20));
+        Assert.Equal(bad.Select(b => b.Reason).Order(), deadLetters.Select(r => r.Header(DeadLetterHeaders.Reason)).Order());
+        Assert.All(deadLetters, r => Assert.Equal("learner", r.Header(DeadLetterHeaders.Source)));
+        var announcements = KafkaReader.ReadAll(host.Bootstrap, Topics.ModelSnapshots, 4, TimeSpan.FromSeconds(20));
+        Assert.Equal(latest.Manifest.Version, announcements.Count);
+        Assert.All(announcements, a => Assert.Equal("test-model", Encoding.UTF8.GetString(a.Message.Key)));
+    }
+}
+
+internal static class LifetimeExtensions
+{
+    /// <summary>Stops the host's background learner the way Ctrl+C would and waits for its final snapshot.</summary>
+    public static async Task StopAsyncAndWait(this IHostApplicationLifetime lifetime, LearnerService learner)
+    {
+        lifetime.StopApplication();
+        await learner.StopAsync(CancellationToken.None);
+    }
+}
