@@ -36,6 +36,12 @@ public sealed class LearnerOptions
     /// <summary>Examples in the progressive-validation window.</summary>
     public int MetricsWindow { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long the group waits for a silent learner before a restarted or standby one takes over
+    /// (real brokers accept 6 s and more by default).
+    /// </summary>
+    public TimeSpan GroupSessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Stop (after a final snapshot) once caught up with the topic: for batch-like runs and tests.</summary>
     public bool StopWhenCaughtUp { get; set; }
 }
