@@ -37,9 +37,9 @@ public sealed class LinearLearner
 
     public (double Prediction, double Loss) Learn(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double target)
     {
-        var margin = Optimizer.Margin(indices, values);
-        Optimizer.Update(indices, values, Loss.Gradient(margin, target));
-        return (Loss.Predict(margin), Loss.Loss(margin, target));
+        var point = Loss.Evaluate(Optimizer.Margin(indices, values), target);
+        Optimizer.Update(indices, values, point.Gradient);
+        return (point.Prediction, point.Loss);
     }
 
     public void PredictBatch(ExampleBatch batch, Span<double> predictions)

@@ -15,7 +15,13 @@ public interface ILoss
 
     /// <summary>What a model with this margin predicts (a probability for logistic, the value for regression).</summary>
     double Predict(double margin);
+
+    /// <summary>Prediction, loss and gradient at once: what every learning step needs (losses may share the work).</summary>
+    LossPoint Evaluate(double margin, double label) => new(Predict(margin), Loss(margin, label), Gradient(margin, label));
 }
+
+/// <summary>A loss evaluated at one margin.</summary>
+public readonly record struct LossPoint(double Prediction, double Loss, double Gradient);
 
 public static class Losses
 {

@@ -27,6 +27,23 @@ public sealed class LossTests
 
     [Theory]
     [MemberData(nameof(AllLosses))]
+    public void The_fused_evaluation_the_learning_step_uses_equals_the_separate_functions(string name)
+    {
+        var loss = Losses.Create(name, huberDelta: 0.7);
+        foreach (var label in loss.IsClassification ? new[] { 0.0, 1.0 } : [-2.0, 0.0, 3.5])
+        {
+            foreach (var margin in new[] { -800.0, -4.0, -0.2, 0.0, 0.45, 6.0, 800.0 })
+            {
+                var point = loss.Evaluate(margin, label);
+                Assert.Equal(loss.Predict(margin), point.Prediction);
+                Assert.Equal(loss.Gradient(margin, label), point.Gradient);
+                Assert.Equal(loss.Loss(margin, label), point.Loss);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllLosses))]
     public void Gradient_in_each_weight_matches_finite_differences_through_the_model(string name)
     {
         // dL/dw_i = dL/dm · x_i: checked by perturbing each weight of a real model.
