@@ -9,11 +9,12 @@ namespace Streaming.Benchmarks.Learner;
 public static class CoreLoop
 {
     /// <summary>
-    /// Progressive validation the way scikit-learn is scored here: each batch of 1,000 is predicted with
-    /// the model as it was before the batch, then learned. Losses come from the margin, as in the
-    /// Python script, so both sides compute log loss with the same formula.
+    /// Progressive validation. <paramref name="wholeBatchFirst"/>: the way scikit-learn is scored here,
+    /// each batch of 1,000 predicted with the model as it was before the batch, then learned (losses from
+    /// the margin, the same formula as the Python script). Otherwise as the learner service runs: each
+    /// example predicted just before it is learned.
     /// </summary>
-    public static ModelMetrics ProgressiveByBatch(FlightStream stream, LearnerSpec spec)
+    public static ModelMetrics Progressive(FlightStream stream, LearnerSpec spec, bool wholeBatchFirst)
     {
         var learner = new LinearLearner(spec);
         var metrics = new ProgressiveMetrics(classification: true, window: FlightStream.BatchSize);
@@ -21,27 +22,20 @@ public static class CoreLoop
         var losses = new double[FlightStream.BatchSize];
         foreach (var batch in stream.Batches)
         {
-            for (var e = 0; e < batch.Count; e++)
+            if (wholeBatchFirst)
             {
-                var margin = learner.Optimizer.Margin(batch.Indices(e), batch.Values(e));
-                metrics.Add(learner.Loss.Predict(margin), batch.Targets[e], learner.Loss.Loss(margin, batch.Targets[e]));
+                for (var e = 0; e < batch.Count; e++)
+                {
+                    var point = learner.Loss.Evaluate(learner.Optimizer.Margin(batch.Indices(e), batch.Values(e)), batch.Targets[e]);
+                    metrics.Add(point.Prediction, batch.Targets[e], point.Loss);
+                }
+                learner.LearnBatch(batch, predictions, losses);
             }
-            learner.LearnBatch(batch, predictions, losses);
-        }
-        return metrics.Snapshot();
-    }
-
-    /// <summary>Progressive validation as the learner service runs it: every example predicted just before it is learned.</summary>
-    public static ModelMetrics ProgressiveByExample(FlightStream stream, LearnerSpec spec)
-    {
-        var learner = new LinearLearner(spec);
-        var metrics = new ProgressiveMetrics(classification: true, window: FlightStream.BatchSize);
-        var predictions = new double[FlightStream.BatchSize];
-        var losses = new double[FlightStream.BatchSize];
-        foreach (var batch in stream.Batches)
-        {
-            learner.LearnBatch(batch, predictions, losses);
-            for (var e = 0; e < batch.Count; e++) metrics.Add(predictions[e], batch.Targets[e], losses[e]);
+            else
+            {
+                learner.LearnBatch(batch, predictions, losses);
+                for (var e = 0; e < batch.Count; e++) metrics.Add(predictions[e], batch.Targets[e], losses[e]);
+            }
         }
         return metrics.Snapshot();
     }

@@ -49,8 +49,8 @@ var ours = new List<(string Name, double Rate, ModelMetrics ByBatch, ModelMetric
 foreach (var (name, spec) in contenders)
 {
     var rate = CoreLoop.ExamplesPerSecond(stream, spec, passes);
-    var byBatch = CoreLoop.ProgressiveByBatch(stream, spec);
-    var byExample = CoreLoop.ProgressiveByExample(stream, spec);
+    var byBatch = CoreLoop.Progressive(stream, spec, wholeBatchFirst: true);
+    var byExample = CoreLoop.Progressive(stream, spec, wholeBatchFirst: false);
     ours.Add((name, rate, byBatch, byExample));
     Console.WriteLine(Invariant($"  {name,-24} {rate,14:N0} {byBatch.MeanLoss,13:F4} {byBatch.Accuracy,9:F4} {byExample.MeanLoss,10:F4} {byExample.Accuracy,7:F4} {byExample.Auc,7:F4}"));
 }
