@@ -11,7 +11,7 @@ namespace Streaming.Learning;
 public static class ModelState
 {
     private const int Magic = 0x4D4C4F53; // "SOLM"
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2; // 2: FTRL keeps √n, not n, as its second state array
 
     public static byte[] Save(LinearLearner learner, ProgressiveMetrics metrics)
     {

@@ -7,8 +7,8 @@ namespace Streaming.Learning.Optimizers;
 /// </summary>
 public sealed class Ftrl(int slots, double alpha, double beta, double l1, double l2) : Optimizer(slots, 2)
 {
-    // Single precision throughout, like the stored state: mixing in double costs conversions whose false
-    // register dependencies made this loop five times slower (measured by benchmarks/LearnerBenchmark).
+    // Single precision throughout, like the stored state: with double intermediates the float/double
+    // conversions (and their false register dependencies) made this loop five times slower, measured.
     private readonly float _inverseAlpha = (float)(1 / alpha), _beta = (float)beta, _l1 = (float)l1, _l2 = (float)l2;
 
     public override string Name => "ftrl";
