@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Streaming.Contracts;
 using Streaming.Host.Web;
+using Streaming.Ingest.Replay;
 using Streaming.OnlineLearner;
 using Streaming.OnlineLearner.Store;
 using Streaming.Platform.Kafka;
@@ -50,16 +51,8 @@ public static class EndToEnd
 
     private static void Publish(string bootstrap, IEnumerable<TrainingExample> examples)
     {
-        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
-        {
-            BootstrapServers = bootstrap,
-            EnableIdempotence = true,
-            CompressionType = CompressionType.Lz4,
-            LingerMs = 5,
-        }).Build();
-        foreach (var example in examples)
-            producer.Produce(Topics.TrainingExamples, new Message<Null, byte[]> { Value = JsonSerializer.SerializeToUtf8Bytes(example, ContractsJsonContext.Default.TrainingExample) });
-        if (producer.Flush(TimeSpan.FromMinutes(1)) != 0) throw new InvalidOperationException("Not every example was delivered.");
+        TrainingExamplePublisher.Publish(bootstrap,
+            examples.Select(example => JsonSerializer.SerializeToUtf8Bytes(example, ContractsJsonContext.Default.TrainingExample)));
 
         using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-probe" }).Build();
         var low = probe.QueryWatermarkOffsets(new TopicPartition(Topics.TrainingExamples, 0), TimeSpan.FromSeconds(10)).Low;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Streaming.Contracts;
+using Streaming.Ingest.Replay;
 using Streaming.OnlineLearner.Store;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
@@ -29,7 +30,7 @@ public sealed class LearnerCrashTests(ITestOutputHelper output) : IDisposable
     {
         await _kafka.EnsureTopicsAsync(Topics.All(), CancellationToken.None);
         var examples = await TrainingExampleStream.FlightsAsync(30_000);
-        TrainingExampleStream.Publish(_kafka.BootstrapServers, examples.Select(TrainingExampleStream.Json));
+        TrainingExamplePublisher.Publish(_kafka.BootstrapServers, examples.Select(TrainingExampleStream.Json));
         using var redis = StackExchange.Redis.ConnectionMultiplexer.Connect(_redis.Endpoint);
         var store = new RedisModelStore(redis);
 

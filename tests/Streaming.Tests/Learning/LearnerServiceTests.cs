@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Streaming.Contracts;
 using Streaming.Host.Web;
+using Streaming.Ingest.Replay;
 using Streaming.Learning;
 using Streaming.Learning.Validation;
 using Streaming.OnlineLearner;
@@ -36,7 +37,7 @@ public sealed class LearnerServiceTests
         for (var i = 0; i < bad.Length; i++) records.Insert(500 * (i + 1), Encoding.UTF8.GetBytes(bad[i].Json));
 
         await using var host = await RunningHost.StartAsync(HostParts.Learner, Settings);
-        TrainingExampleStream.Publish(host.Bootstrap, records);
+        TrainingExamplePublisher.Publish(host.Bootstrap, records);
         var learner = host.Services.GetRequiredService<LearnerService>();
         await learner.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var deadline = DateTime.UtcNow.AddSeconds(60);
