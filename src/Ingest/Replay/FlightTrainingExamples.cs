@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Streaming.Contracts;
@@ -6,33 +5,16 @@ using Streaming.Contracts;
 namespace Streaming.Ingest.Replay;
 
 /// <summary>
-/// Training examples for the flights model from what a departure event itself carries: hour and day of
-/// week of the scheduled departure, origin, destination, route and log distance, each in its own
-/// namespace; the label is the departure delay in minutes (the learner's target threshold turns it into
-/// "left more than 15 minutes late"). Used where no streaming features exist yet: the learner benchmark,
-/// the crash test and the demo. Point-in-time correct by construction: nothing here postdates the event.
+/// Training examples for the flights model from what a departure event itself carries
+/// (<see cref="EventFeatures"/>: hour and day of week, origin, destination, route, log distance), without
+/// streaming features; the label is the departure delay in minutes (the learner's target threshold turns
+/// it into "left more than 15 minutes late"). The learner's benchmark and tests use these to exercise the
+/// learner alone. Point-in-time correct by construction: nothing here postdates the event.
 /// </summary>
 public static class FlightTrainingExamples
 {
     public static TrainingExample From(EntityEvent departure, Label delay) =>
-        new(delay.Id, departure.Time, delay.Value, Features(departure));
-
-    public static Dictionary<string, IReadOnlyDictionary<string, FieldValue>> Features(EntityEvent departure)
-    {
-        var distance = departure.Fields is not null && departure.Fields.TryGetValue("distance", out var d) ? d.Number : 0;
-        return new Dictionary<string, IReadOnlyDictionary<string, FieldValue>>
-        {
-            ["time"] = new Dictionary<string, FieldValue>
-            {
-                ["hour"] = departure.Time.Hour.ToString(CultureInfo.InvariantCulture),
-                ["dow"] = departure.Time.DayOfWeek.ToString(),
-            },
-            ["origin"] = new Dictionary<string, FieldValue> { ["airport"] = departure.Keys["origin"] },
-            ["destination"] = new Dictionary<string, FieldValue> { ["airport"] = departure.Keys["destination"] },
-            ["route"] = new Dictionary<string, FieldValue> { ["route"] = departure.Keys["route"] },
-            ["trip"] = new Dictionary<string, FieldValue> { ["log_distance"] = Math.Log(1 + Math.Max(0, distance)) },
-        };
-    }
+        new(delay.Id, departure.Time, delay.Value, EventFeatures.From(departure));
 
     /// <summary>The examples of a flights file in the order their labels arrive (the order a learner sees them).</summary>
     public static async IAsyncEnumerable<TrainingExample> ReadAsync(string path, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -1,0 +1,27 @@
+namespace Streaming.FeatureStore.Definitions;
+
+/// <summary>
+/// An event-time window: hopping windows of <see cref="Size"/> starting every <see cref="Advance"/>
+/// (tumbling when the two are equal), aligned to the Unix epoch as in Kafka Streams.
+/// </summary>
+public sealed record WindowSpec(TimeSpan Size, TimeSpan Advance)
+{
+    public static WindowSpec Tumbling(TimeSpan size) => new(size, size);
+
+    public static WindowSpec Hopping(TimeSpan size, TimeSpan advance) => new(size, advance);
+
+    public bool IsTumbling => Size == Advance;
+
+    public long SizeMs => (long)Size.TotalMilliseconds;
+
+    public long AdvanceMs => (long)Advance.TotalMilliseconds;
+
+    /// <summary>
+    /// The start of the earliest window that contains <paramref name="timeMs"/>: of all windows holding a
+    /// time, the one covering the most history before it. A feature's value "as of" a time is this
+    /// window's aggregate; the online store holds it for each entity's newest time.
+    /// </summary>
+    public long CurrentWindowStart(long timeMs) => Math.Max(0, timeMs - SizeMs + AdvanceMs) / AdvanceMs * AdvanceMs;
+
+    public override string ToString() => IsTumbling ? $"tumbling {Size}" : $"hopping {Size} every {Advance}";
+}

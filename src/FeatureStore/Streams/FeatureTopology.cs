@@ -1,0 +1,200 @@
+using System.Text;
+using System.Text.Json;
+using Streamiz.Kafka.Net;
+using Streamiz.Kafka.Net.Crosscutting;
+using Streamiz.Kafka.Net.Processors;
+using Streamiz.Kafka.Net.Processors.Public;
+using Streamiz.Kafka.Net.SerDes;
+using Streamiz.Kafka.Net.State;
+using Streamiz.Kafka.Net.Stream;
+using Streamiz.Kafka.Net.Table;
+using Streaming.Contracts;
+using Streaming.FeatureStore.Aggregation;
+using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Training;
+using Streaming.Platform.Kafka;
+
+namespace Streaming.FeatureStore.Streams;
+
+/// <summary>
+/// Generates the Streamiz topology from a <see cref="FeatureSet"/>. Per view: the matching records (and
+/// probes: predicted events asking for the view's value as of their time) are keyed by the view's entity
+/// and repartitioned; late ones are dead-lettered; the rest are aggregated into event-time windows in a
+/// changelogged store, and every change of an entity's current window goes to the online store. The
+/// probes' answers, the predicted events, the labels and the prediction logs meet in one more repartition
+/// by event or prediction id, where <see cref="TrainingExampleAssembler"/> turns them into training examples.
+/// </summary>
+public sealed class FeatureTopology(FeatureSet set, IOnlineFeatureSink sink, FeatureMetrics metrics)
+{
+    public const string JoinName = "training-join";
+    public const string LateReason = "late_event";
+    public const string MissingFieldReason = "missing_field";
+    public const string UnmatchedLabelReason = "label_unmatched";
+    private const string Source = "features";
+
+    private static readonly StringSerDes Keys = new();
+
+    public static string StoreName(FeatureView view) => $"{view.Name}-store";
+
+    /// <summary>The topics Streamiz creates for this set; on the embedded broker they are created up front (its admin API cannot).</summary>
+    public static IEnumerable<TopicSpec> InternalTopics(string applicationId, FeatureSet set, int partitions) =>
+        set.Views.SelectMany(view => new[]
+            {
+                new TopicSpec($"{applicationId}-{view.Name}-repartition", partitions),
+                new TopicSpec($"{applicationId}-{StoreName(view)}-changelog", partitions, Compacted: true),
+            })
+            .Append(new TopicSpec($"{applicationId}-{JoinName}-repartition", partitions))
+            .Append(new TopicSpec($"{applicationId}-{TrainingExampleAssembler.StoreName}-changelog", partitions, Compacted: true));
+
+    public static string ViewOfRepartitionTopic(string applicationId, string topic) =>
+        topic[(applicationId.Length + 1)..^"-repartition".Length];
+
+    public Topology Build(string applicationId, TimeSpan joinHorizon)
+    {
+        TopologyRegistry.Register(applicationId, new TopologySettings(set, joinHorizon));
+        var builder = new StreamBuilder();
+        var events = Read(builder, Topics.Events);
+        var labels = Read(builder, Topics.Labels);
+        var predictions = Read(builder, Topics.Predictions);
+
+        var joinParts = set.Views.Select(view => BuildView(view, events, labels)).ToList();
+        joinParts.Add(events
+            .Filter((_, record, _) => record.Event!.Type == set.PredictedEventType)
+            .Map((_, record, _) => KeyValuePair.Create(record.Event!.Id, new JoinPart(Event: record.Event, ExpectedViews: ProbedViews(record.Event).Select(v => v.Name).ToList())))
+            .WithRecordTimestamp((_, part, _) => part.Event!.Time.ToUnixTimeMilliseconds()));
+        joinParts.Add(labels
+            .Map((_, record, _) => KeyValuePair.Create(record.Label!.EventId ?? record.Label.PredictionId!, new JoinPart(Label: record.Label)))
+            .WithRecordTimestamp((_, part, _) => part.Label!.Time.ToUnixTimeMilliseconds()));
+        joinParts.Add(predictions
+            .Map((_, record, _) => KeyValuePair.Create(record.Prediction!.PredictionId, new JoinPart(Prediction: record.Prediction)))
+            .WithRecordTimestamp((_, part, _) => part.Prediction!.Time.ToUnixTimeMilliseconds()));
+
+        var outcomes = joinParts.Aggregate((a, b) => a.Merge(b))
+            .Repartition(Repartitioned<string, JoinPart>.As(JoinName).WithKeySerdes(Keys).WithValueSerdes(new JoinPartSerDes()))
+            .Transform(
+                TransformerBuilder.New<string, JoinPart, string, JoinOutcome?>()
+                    .Transformer<TrainingExampleAssembler>()
+                    .StateStore(Stores.KeyValueStoreBuilder(Stores.InMemoryKeyValueStore(TrainingExampleAssembler.StoreName), Keys, new PendingExampleSerDes()))
+                    .Build(),
+                JoinName)
+            .Filter((_, outcome, _) => outcome is not null);
+        outcomes.Filter((_, outcome, _) => outcome!.Example is not null)
+            .Peek((_, _, _) => metrics.ExamplesJoined.Inc())
+            .MapValues((outcome, _) => JsonSerializer.SerializeToUtf8Bytes(outcome!.Example!, ContractsJsonContext.Default.TrainingExample))
+            .To(Topics.TrainingExamples, Keys, new ByteArraySerDes());
+        DeadLetters(outcomes.Filter((_, outcome, _) => outcome!.Unmatched is not null)
+            .MapValues((outcome, context) => Reject(context, Topics.Labels, UnmatchedLabelReason,
+                $"nothing to join this label with (no {(outcome!.Unmatched!.PredictionId is null ? "event features" : "logged prediction")}) within {joinHorizon}",
+                JsonSerializer.SerializeToUtf8Bytes(outcome.Unmatched, ContractsJsonContext.Default.Label))));
+        return builder.Build();
+    }
+
+    /// <summary>The parsed records of one topic; unparseable ones are dead-lettered here, once.</summary>
+    private IKStream<string, SourceRecord> Read(StreamBuilder builder, string topic)
+    {
+        var parsed = builder.Stream(topic, Keys, new ByteArraySerDes())
+            .MapValues((raw, context) => SourceRecord.Parse(topic, raw, context.Timestamp));
+        DeadLetters(parsed.Filter((_, record, _) => !record.IsValid)
+            .MapValues((record, context) => Reject(context, topic, SourceRecord.MalformedReason, record.Error, record.Raw)));
+        return parsed.Filter((_, record, _) => record.IsValid);
+    }
+
+    private IKStream<string, JoinPart> BuildView(FeatureView view, IKStream<string, SourceRecord> events, IKStream<string, SourceRecord> labels)
+    {
+        var inputs = events.FlatMap((_, record, _) => EventInputs(view, record));
+        if (view.Source == FeatureSource.Labels) inputs = inputs.Merge(labels.FlatMap((_, record, _) => LabelInputs(view, record)));
+        var gate = new LatenessGate(view.Grace);
+        var routed = inputs
+            .WithRecordTimestamp((_, input, _) => input.TimeMs)
+            .Repartition(Repartitioned<string, FeatureInput>.As(view.Name).WithKeySerdes(Keys).WithValueSerdes(new FeatureInputSerDes()))
+            .Branch(
+                (_, input, _) => input.IsProbe,
+                (_, input, context) => gate.IsLate(context.Partition, input.TimeMs),
+                (_, _, _) => true);
+        var (probes, late, onTime) = (routed[0], routed[1], routed[2]);
+
+        DeadLetters(late
+            .Peek((_, _, _) => metrics.LateRecords.WithLabels(view.Name).Inc())
+            .MapValues((input, context) => Reject(context, StreamOf(view), LateReason,
+                $"{view.Name}: time {DateTimeOffset.FromUnixTimeMilliseconds(input.TimeMs):O} is more than the grace {view.Grace} behind the newest time seen",
+                Encoding.UTF8.GetBytes(input.RecordId))));
+
+        onTime
+            .Peek((_, _, _) => metrics.Aggregated.WithLabels(view.Name).Inc())
+            .GroupByKey()
+            .WindowedBy(WindowOptions(view))
+            .Aggregate(
+                () => new FeatureAggregate(),
+                (_, input, aggregate) => aggregate.Add(input),
+                Materialized<string, FeatureAggregate, IWindowStore<Bytes, byte[]>>
+                    .Create(Stores.InMemoryWindowStore(StoreName(view), view.Window.Size + view.Grace, view.Window.Size, false))
+                    .WithKeySerdes(Keys)
+                    .WithValueSerdes(new FeatureAggregateSerDes())
+                    .WithCachingDisabled())
+            .ToStream()
+            .Foreach((window, aggregate, _) =>
+            {
+                // Every window a record falls in changes; the entity's current one is what serving reads.
+                if (window.Window.StartMs == view.Window.CurrentWindowStart(aggregate.MaxTimeMs))
+                    sink.Write(view, window.Key, window.Window.StartMs, window.Window.EndMs, aggregate);
+            });
+
+        return probes.Transform(
+            TransformerBuilder.New<string, FeatureInput, string, JoinPart>().Transformer<ProbeReader>().Build(),
+            $"{view.Name}-probe",
+            StoreName(view));
+    }
+
+    private static TimeWindowOptions WindowOptions(FeatureView view) => view.Window.IsTumbling
+        ? TumblingWindowOptions.Of(view.Window.Size, view.Grace)
+        : HoppingWindowOptions.Of(view.Window.Size, view.Window.Advance, view.Grace);
+
+    /// <summary>The views an event of the predicted type gets features from: those whose entity it names.</summary>
+    public IEnumerable<FeatureView> ProbedViews(EntityEvent entityEvent) =>
+        set.Views.Where(view => EntityOf(view, entityEvent.Keys) is not null);
+
+    private IEnumerable<KeyValuePair<string, FeatureInput>> EventInputs(FeatureView view, SourceRecord record)
+    {
+        var entityEvent = record.Event!;
+        if (EntityOf(view, entityEvent.Keys) is not { } entity) yield break;
+        var timeMs = entityEvent.Time.ToUnixTimeMilliseconds();
+        // The probe goes first: an event's features never include the event itself.
+        if (entityEvent.Type == set.PredictedEventType)
+            yield return KeyValuePair.Create(entity, new FeatureInput(true, 0, timeMs, record.IngestMs, entityEvent.Id));
+        if (view.Source != FeatureSource.Events || entityEvent.Type != view.RecordName) yield break;
+        if (ValueOf(view, entityEvent) is { } value)
+            yield return KeyValuePair.Create(entity, new FeatureInput(false, value, timeMs, record.IngestMs, entityEvent.Id));
+        else
+            metrics.MissingField.WithLabels(view.Name).Inc();
+    }
+
+    private static IEnumerable<KeyValuePair<string, FeatureInput>> LabelInputs(FeatureView view, SourceRecord record)
+    {
+        var label = record.Label!;
+        if (label.Name != view.RecordName || label.Keys is null || EntityOf(view, label.Keys) is not { } entity) yield break;
+        yield return KeyValuePair.Create(entity, new FeatureInput(false, label.Value, label.Time.ToUnixTimeMilliseconds(), record.IngestMs, label.Id));
+    }
+
+    private static string? EntityOf(FeatureView view, IReadOnlyDictionary<string, string> keys) =>
+        keys.TryGetValue(view.Entity, out var entity) && !string.IsNullOrEmpty(entity) ? entity : null;
+
+    /// <summary>1 for a count-only view; the field's number otherwise, or null when the event lacks it.</summary>
+    private static double? ValueOf(FeatureView view, EntityEvent entityEvent)
+    {
+        if (view.Field is null) return 1;
+        return entityEvent.Fields is not null && entityEvent.Fields.TryGetValue(view.Field, out var field)
+            && field.Kind == FieldKind.Number && double.IsFinite(field.Number) ? field.Number : null;
+    }
+
+    private static string StreamOf(FeatureView view) => view.Source == FeatureSource.Events ? Topics.Events : Topics.Labels;
+
+    private byte[] Reject(IRecordContext context, string stream, string reason, string? detail, byte[] value)
+    {
+        metrics.DeadLettered.WithLabels(stream, reason).Inc();
+        context.SetHeaders(DeadLetter.Headers(reason, detail, stream, Source, DateTimeOffset.UtcNow, value.Length));
+        return DeadLetter.Value(value);
+    }
+
+    private static void DeadLetters(IKStream<string, byte[]> rejected) => rejected.To(Topics.DeadLetter, Keys, new ByteArraySerDes());
+}

@@ -1,0 +1,120 @@
+using Streaming.Contracts;
+using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Streams;
+using Streaming.Tests.Support;
+using static Streaming.Tests.Features.TestViews;
+
+namespace Streaming.Tests.Features;
+
+public class FeatureTopologyTests
+{
+    private static TimeSpan Min(double minutes) => TimeSpan.FromMinutes(minutes);
+
+    [Fact]
+    public void Every_aggregation_over_a_tumbling_window_equals_a_direct_computation()
+    {
+        using var driver = new FeatureDriver(Set);
+        (double At, double Amount)[] purchases = [(1, 2), (3, 5), (2, 3), (9.5, 7)]; // the third arrives out of order, within grace
+        for (var i = 0; i < purchases.Length; i++) driver.Publish(Purchased($"p{i}", "u1", Min(purchases[i].At), purchases[i].Amount));
+
+        var (start, end, aggregate) = driver.Online[Tumbling.Name, "u1"];
+        Assert.Equal(Ms(Min(0)), start);
+        Assert.Equal(Ms(Min(10)), end);
+        var amounts = purchases.Select(p => p.Amount).ToArray();
+        var mean = amounts.Average();
+        Assert.Equal(amounts.Length, aggregate.Value(Aggregation.Count));
+        Assert.Equal(amounts.Sum(), aggregate.Value(Aggregation.Sum));
+        Assert.Equal(amounts.Sum() / amounts.Length, aggregate.Value(Aggregation.Mean));
+        Assert.Equal(amounts.Min(), aggregate.Value(Aggregation.Min));
+        Assert.Equal(amounts.Max(), aggregate.Value(Aggregation.Max));
+        Assert.Equal(purchases.MaxBy(p => p.At).Amount, aggregate.Value(Aggregation.Last));
+        var twoPass = Math.Sqrt(amounts.Sum(a => (a - mean) * (a - mean)) / (amounts.Length - 1));
+        Assert.Equal(twoPass, aggregate.Value(Aggregation.StdDev)!.Value, 12);
+        Assert.Equal(Ms(Min(9.5)), aggregate.MaxTimeMs);
+    }
+
+    [Fact]
+    public void A_new_tumbling_window_starts_from_nothing()
+    {
+        using var driver = new FeatureDriver(Set);
+        driver.Publish(Purchased("p1", "u1", Min(1), 4));
+        driver.Publish(Purchased("p2", "u1", Min(12), 6));
+        var (start, _, aggregate) = driver.Online[Tumbling.Name, "u1"];
+        Assert.Equal(Ms(Min(10)), start);
+        Assert.Equal(1, aggregate.Value(Aggregation.Count));
+        Assert.Equal(6, aggregate.Value(Aggregation.Sum));
+    }
+
+    [Fact]
+    public void A_hopping_window_holds_the_last_size_of_history_up_to_the_newest_event()
+    {
+        using var driver = new FeatureDriver(Set);
+        // Windows of 10 min every 5 min; the current one is the earliest holding the newest event.
+        var expected = new[] { (At: 1.0, Start: -5.0, Count: 1L, Sum: 1.0), (7, 0, 2, 3), (12, 5, 2, 5), (16, 10, 2, 7) };
+        var amount = 1.0;
+        foreach (var (at, windowStart, count, sum) in expected)
+        {
+            driver.Publish(Purchased($"p{at}", "u1", Min(at), amount++));
+            var (start, end, aggregate) = driver.Online[Hopping.Name, "u1"];
+            Assert.Equal(Ms(Min(windowStart)), start);
+            Assert.Equal(Ms(Min(windowStart + 10)), end);
+            Assert.Equal(count, aggregate.Value(Aggregation.Count));
+            Assert.Equal(sum, aggregate.Value(Aggregation.Sum));
+        }
+    }
+
+    [Fact]
+    public void Entities_are_aggregated_apart()
+    {
+        using var driver = new FeatureDriver(Set);
+        driver.Publish(Purchased("p1", "u1", Min(1), 10));
+        driver.Publish(Purchased("p2", "u2", Min(2), 20));
+        driver.Publish(Purchased("p3", "u1", Min(3), 30));
+        Assert.Equal(40, driver.Online[Tumbling.Name, "u1"].Aggregate.Value(Aggregation.Sum));
+        Assert.Equal(20, driver.Online[Tumbling.Name, "u2"].Aggregate.Value(Aggregation.Sum));
+    }
+
+    [Fact]
+    public void Events_later_than_the_grace_are_dead_lettered_and_counted_not_aggregated()
+    {
+        using var driver = new FeatureDriver(Set);
+        driver.Publish(Purchased("p1", "u1", Min(35), 1));
+        driver.Publish(Purchased("late", "u1", Min(31), 100)); // 4 min behind, grace 1 min
+        driver.Publish(Purchased("ok", "u1", Min(34.5), 2)); // 30 s behind: admitted
+
+        Assert.Equal(3, driver.Online[Tumbling.Name, "u1"].Aggregate.Value(Aggregation.Sum));
+        var deadLetters = driver.DeadLetters();
+        Assert.Equal(2, deadLetters.Count); // one per events view
+        Assert.All(deadLetters, d => Assert.Equal(FeatureTopology.LateReason, Header(d, DeadLetterHeaders.Reason)));
+        Assert.All(deadLetters, d => Assert.Equal("late", System.Text.Encoding.UTF8.GetString(d.Message.Value)));
+        Assert.Equal(1, driver.Metrics.LateRecords.WithLabels(Tumbling.Name).Value);
+        Assert.Equal(2, driver.Metrics.Aggregated.WithLabels(Tumbling.Name).Value);
+    }
+
+    [Fact]
+    public void A_malformed_record_is_dead_lettered_with_its_bytes()
+    {
+        using var driver = new FeatureDriver(Set);
+        var garbage = "{not json"u8.ToArray();
+        driver.PublishRawEvent("k", garbage);
+        var deadLetter = Assert.Single(driver.DeadLetters());
+        Assert.Equal(SourceRecord.MalformedReason, Header(deadLetter, DeadLetterHeaders.Reason));
+        Assert.Equal(Topics.Events, Header(deadLetter, DeadLetterHeaders.Stream));
+        Assert.Equal(garbage, deadLetter.Message.Value);
+    }
+
+    [Fact]
+    public void Label_based_views_aggregate_label_values_at_label_time()
+    {
+        using var driver = new FeatureDriver(Set);
+        driver.Publish(Outcomed("e1", "u1", Min(0), Min(2), 10));
+        driver.Publish(Outcomed("e2", "u1", Min(1), Min(4), 20));
+        var (_, _, aggregate) = driver.Online[Outcomes.Name, "u1"];
+        Assert.Equal(2, aggregate.Value(Aggregation.Count));
+        Assert.Equal(15, aggregate.Value(Aggregation.Mean));
+        Assert.Equal(Ms(Min(4)), aggregate.MaxTimeMs);
+    }
+
+    private static string Header(Confluent.Kafka.ConsumeResult<string, byte[]> result, string name) =>
+        result.Message.Headers.TryGetLastBytes(name, out var value) ? System.Text.Encoding.UTF8.GetString(value) : string.Empty;
+}
