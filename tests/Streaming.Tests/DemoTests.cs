@@ -3,9 +3,12 @@ using Streaming.Contracts;
 using Streaming.Host.Commands;
 using Streaming.Platform.Kafka;
 
+using Streaming.Tests.Support;
+
 namespace Streaming.Tests;
 
 /// <summary>The demo host end to end, on the committed sample: replay, summary, clean stop.</summary>
+[Collection(PipelineCollection.Name)]
 public sealed class DemoTests
 {
     [Fact]
@@ -16,7 +19,7 @@ public sealed class DemoTests
         var stopping = new TaskCompletionSource();
         app.Lifetime.ApplicationStopping.Register(stopping.SetResult);
         await app.StartAsync();
-        await stopping.Task.WaitAsync(TimeSpan.FromMinutes(2)); // --once stops the host by itself
+        await stopping.Task.WaitAsync(TimeSpan.FromMinutes(4)); // --once stops the host by itself, once the features caught up
 
         Assert.Null(outcome.Error);
         Assert.Equal(0, outcome.ExitCode);
@@ -29,6 +32,8 @@ public sealed class DemoTests
         Assert.Equal(summary.Events, TopicOffsets.EndOffsetTotal(configs, Topics.Events, TimeSpan.FromSeconds(10)));
         Assert.Equal(summary.Labels, TopicOffsets.EndOffsetTotal(configs, Topics.Labels, TimeSpan.FromSeconds(10)));
         Assert.Equal(summary.DeadLettered, TopicOffsets.EndOffsetTotal(configs, Topics.DeadLetter, TimeSpan.FromSeconds(10)));
+        // The feature pipeline caught up before the demo stopped: every label became a training example.
+        Assert.Equal(summary.Labels, TopicOffsets.EndOffsetTotal(configs, Topics.TrainingExamples, TimeSpan.FromSeconds(10)));
         await app.StopAsync();
     }
 }

@@ -25,8 +25,10 @@ namespace Streaming.FeatureStore.Streams;
 /// probes' answers, the predicted events, the labels and the prediction logs meet in one more repartition
 /// by event or prediction id, where <see cref="TrainingExampleAssembler"/> turns them into training examples.
 /// </summary>
-public sealed class FeatureTopology(FeatureSet set, IOnlineFeatureSink sink, FeatureMetrics metrics)
+public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSink sink, FeatureMetrics metrics)
 {
+    private readonly FeatureSet set = settings.Set;
+
     public const string JoinName = "training-join";
     public const string LateReason = "late_event";
     public const string MissingFieldReason = "missing_field";
@@ -38,7 +40,10 @@ public sealed class FeatureTopology(FeatureSet set, IOnlineFeatureSink sink, Fea
     public static string StoreName(FeatureView view) => $"{view.Name}-store";
 
     /// <summary>The topics Streamiz creates for this set; on the embedded broker they are created up front (its admin API cannot).</summary>
-    public static IEnumerable<TopicSpec> InternalTopics(string applicationId, FeatureSet set, int partitions) =>
+    public static IEnumerable<TopicSpec> InternalTopics(string applicationId, TopologySettings settings) =>
+        InternalTopics(applicationId, settings.Set, settings.Partitions);
+
+    private static IEnumerable<TopicSpec> InternalTopics(string applicationId, FeatureSet set, int partitions) =>
         set.Views.SelectMany(view => new[]
             {
                 new TopicSpec($"{applicationId}-{view.Name}-repartition", partitions),
@@ -50,9 +55,9 @@ public sealed class FeatureTopology(FeatureSet set, IOnlineFeatureSink sink, Fea
     public static string ViewOfRepartitionTopic(string applicationId, string topic) =>
         topic[(applicationId.Length + 1)..^"-repartition".Length];
 
-    public Topology Build(string applicationId, TimeSpan joinHorizon)
+    public Topology Build(string applicationId)
     {
-        TopologyRegistry.Register(applicationId, new TopologySettings(set, joinHorizon));
+        TopologyRegistry.Register(applicationId, settings);
         var builder = new StreamBuilder();
         var events = Read(builder, Topics.Events);
         var labels = Read(builder, Topics.Labels);
@@ -71,7 +76,8 @@ public sealed class FeatureTopology(FeatureSet set, IOnlineFeatureSink sink, Fea
             .WithRecordTimestamp((_, part, _) => part.Prediction!.Time.ToUnixTimeMilliseconds()));
 
         var outcomes = joinParts.Aggregate((a, b) => a.Merge(b))
-            .Repartition(Repartitioned<string, JoinPart>.As(JoinName).WithKeySerdes(Keys).WithValueSerdes(new JoinPartSerDes()))
+            .Repartition(Repartitioned<string, JoinPart>.As(JoinName).WithKeySerdes(Keys).WithValueSerdes(new JoinPartSerDes())
+                .WithStreamPartitioner((topic, key, _, _, count) => KeyPartitioner.For(topic, key, count)))
             .Transform(
                 TransformerBuilder.New<string, JoinPart, string, JoinOutcome?>()
                     .Transformer<TrainingExampleAssembler>()
@@ -85,7 +91,7 @@ public sealed class FeatureTopology(FeatureSet set, IOnlineFeatureSink sink, Fea
             .To(Topics.TrainingExamples, Keys, new ByteArraySerDes());
         DeadLetters(outcomes.Filter((_, outcome, _) => outcome!.Unmatched is not null)
             .MapValues((outcome, context) => Reject(context, Topics.Labels, UnmatchedLabelReason,
-                $"nothing to join this label with (no {(outcome!.Unmatched!.PredictionId is null ? "event features" : "logged prediction")}) within {joinHorizon}",
+                $"nothing to join this label with (no {(outcome!.Unmatched!.PredictionId is null ? "event features" : "logged prediction")}) within {settings.JoinHorizon}",
                 JsonSerializer.SerializeToUtf8Bytes(outcome.Unmatched, ContractsJsonContext.Default.Label))));
         return builder.Build();
     }
@@ -102,22 +108,27 @@ public sealed class FeatureTopology(FeatureSet set, IOnlineFeatureSink sink, Fea
 
     private IKStream<string, JoinPart> BuildView(FeatureView view, IKStream<string, SourceRecord> events, IKStream<string, SourceRecord> labels)
     {
-        var inputs = events.FlatMap((_, record, _) => EventInputs(view, record));
-        if (view.Source == FeatureSource.Labels) inputs = inputs.Merge(labels.FlatMap((_, record, _) => LabelInputs(view, record)));
-        var gate = new LatenessGate(view.Grace);
+        var sourceGate = new LatenessGate(view.Grace);
+        var inputs = events.FlatMap((_, record, context) => EventInputs(view, record, sourceGate, context));
+        if (view.Source == FeatureSource.Labels)
+            inputs = inputs.Merge(labels.FlatMap((_, record, context) => LabelInputs(view, record, sourceGate, context)));
+        var windowGate = new LatenessGate(WindowGrace(view));
         var routed = inputs
             .WithRecordTimestamp((_, input, _) => input.TimeMs)
-            .Repartition(Repartitioned<string, FeatureInput>.As(view.Name).WithKeySerdes(Keys).WithValueSerdes(new FeatureInputSerDes()))
+            .Repartition(Repartitioned<string, FeatureInput>.As(view.Name).WithKeySerdes(Keys).WithValueSerdes(new FeatureInputSerDes())
+                .WithStreamPartitioner((topic, key, _, _, count) => KeyPartitioner.For(topic, key, count)))
             .Branch(
-                (_, input, _) => input.IsProbe,
-                (_, input, context) => gate.IsLate(context.Partition, input.TimeMs),
+                (_, input, _) => input.Kind == FeatureInputKind.Probe,
+                (_, input, context) => input.Kind == FeatureInputKind.Late || windowGate.IsLate(context.Topic, context.Partition, input.TimeMs),
                 (_, _, _) => true);
         var (probes, late, onTime) = (routed[0], routed[1], routed[2]);
 
         DeadLetters(late
             .Peek((_, _, _) => metrics.LateRecords.WithLabels(view.Name).Inc())
             .MapValues((input, context) => Reject(context, StreamOf(view), LateReason,
-                $"{view.Name}: time {DateTimeOffset.FromUnixTimeMilliseconds(input.TimeMs):O} is more than the grace {view.Grace} behind the newest time seen",
+                input.Kind == FeatureInputKind.Late
+                    ? $"{view.Name}: time {DateTimeOffset.FromUnixTimeMilliseconds(input.TimeMs):O} is more than the grace {view.Grace} behind its partition's newest"
+                    : $"{view.Name}: time {DateTimeOffset.FromUnixTimeMilliseconds(input.TimeMs):O} is more than {WindowGrace(view)} behind other partitions' newest; raise Features:SkewAllowance",
                 Encoding.UTF8.GetBytes(input.RecordId))));
 
         onTime
@@ -128,7 +139,7 @@ public sealed class FeatureTopology(FeatureSet set, IOnlineFeatureSink sink, Fea
                 () => new FeatureAggregate(),
                 (_, input, aggregate) => aggregate.Add(input),
                 Materialized<string, FeatureAggregate, IWindowStore<Bytes, byte[]>>
-                    .Create(Stores.InMemoryWindowStore(StoreName(view), view.Window.Size + view.Grace, view.Window.Size, false))
+                    .Create(Stores.PersistentWindowStore(StoreName(view), view.Window.Size + WindowGrace(view), view.Window.Size, (long)view.Window.Size.TotalMilliseconds, false))
                     .WithKeySerdes(Keys)
                     .WithValueSerdes(new FeatureAggregateSerDes())
                     .WithCachingDisabled())
@@ -146,35 +157,47 @@ public sealed class FeatureTopology(FeatureSet set, IOnlineFeatureSink sink, Fea
             StoreName(view));
     }
 
-    private static TimeWindowOptions WindowOptions(FeatureView view) => view.Window.IsTumbling
-        ? TumblingWindowOptions.Of(view.Window.Size, view.Grace)
-        : HoppingWindowOptions.Of(view.Window.Size, view.Window.Advance, view.Grace);
+    /// <summary>
+    /// How far behind the newest time a window stays open after the repartition: the view's grace, plus the
+    /// allowance for source partitions processed at different paces (catching up on a backlog, one partition
+    /// can run hours of event time ahead of another; none of that is the producers' lateness).
+    /// </summary>
+    private TimeSpan WindowGrace(FeatureView view) => view.Grace + settings.SkewAllowance;
+
+    private TimeWindowOptions WindowOptions(FeatureView view) => view.Window.IsTumbling
+        ? TumblingWindowOptions.Of(view.Window.Size, WindowGrace(view))
+        : HoppingWindowOptions.Of(view.Window.Size, view.Window.Advance, WindowGrace(view));
 
     /// <summary>The views an event of the predicted type gets features from: those whose entity it names.</summary>
     public IEnumerable<FeatureView> ProbedViews(EntityEvent entityEvent) =>
         set.Views.Where(view => EntityOf(view, entityEvent.Keys) is not null);
 
-    private IEnumerable<KeyValuePair<string, FeatureInput>> EventInputs(FeatureView view, SourceRecord record)
+    private IEnumerable<KeyValuePair<string, FeatureInput>> EventInputs(FeatureView view, SourceRecord record, LatenessGate gate, IRecordContext context)
     {
         var entityEvent = record.Event!;
         if (EntityOf(view, entityEvent.Keys) is not { } entity) yield break;
         var timeMs = entityEvent.Time.ToUnixTimeMilliseconds();
         // The probe goes first: an event's features never include the event itself.
         if (entityEvent.Type == set.PredictedEventType)
-            yield return KeyValuePair.Create(entity, new FeatureInput(true, 0, timeMs, record.IngestMs, entityEvent.Id));
+            yield return KeyValuePair.Create(entity, new FeatureInput(FeatureInputKind.Probe, 0, timeMs, record.IngestMs, entityEvent.Id));
         if (view.Source != FeatureSource.Events || entityEvent.Type != view.RecordName) yield break;
         if (ValueOf(view, entityEvent) is { } value)
-            yield return KeyValuePair.Create(entity, new FeatureInput(false, value, timeMs, record.IngestMs, entityEvent.Id));
+            yield return KeyValuePair.Create(entity, new FeatureInput(UpdateKind(gate, context, timeMs), value, timeMs, record.IngestMs, entityEvent.Id));
         else
             metrics.MissingField.WithLabels(view.Name).Inc();
     }
 
-    private static IEnumerable<KeyValuePair<string, FeatureInput>> LabelInputs(FeatureView view, SourceRecord record)
+    private static IEnumerable<KeyValuePair<string, FeatureInput>> LabelInputs(FeatureView view, SourceRecord record, LatenessGate gate, IRecordContext context)
     {
         var label = record.Label!;
         if (label.Name != view.RecordName || label.Keys is null || EntityOf(view, label.Keys) is not { } entity) yield break;
-        yield return KeyValuePair.Create(entity, new FeatureInput(false, label.Value, label.Time.ToUnixTimeMilliseconds(), record.IngestMs, label.Id));
+        var timeMs = label.Time.ToUnixTimeMilliseconds();
+        yield return KeyValuePair.Create(entity, new FeatureInput(UpdateKind(gate, context, timeMs), label.Value, timeMs, record.IngestMs, label.Id));
     }
+
+    /// <summary>Lateness is judged on the source partition, in the order the producer wrote it.</summary>
+    private static FeatureInputKind UpdateKind(LatenessGate gate, IRecordContext context, long timeMs) =>
+        gate.IsLate(context.Topic, context.Partition, timeMs) ? FeatureInputKind.Late : FeatureInputKind.Update;
 
     private static string? EntityOf(FeatureView view, IReadOnlyDictionary<string, string> keys) =>
         keys.TryGetValue(view.Entity, out var entity) && !string.IsNullOrEmpty(entity) ? entity : null;

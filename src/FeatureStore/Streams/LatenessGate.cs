@@ -3,9 +3,11 @@ using System.Collections.Concurrent;
 namespace Streaming.FeatureStore.Streams;
 
 /// <summary>
-/// Decides which records are too late for a view: older than its grace behind the newest time seen on
-/// the same partition (the rule Streamiz's windowed aggregation applies, tracked the same way). Records
-/// it admits are never dropped by the windows after it; records it refuses are dead-lettered and counted.
+/// Decides whether a record is later than a grace behind the newest time seen on the same partition.
+/// Used twice per view: on the source partitions, where order is the producers' and lateness is theirs
+/// (the view's grace); and after the repartition, where partitions processed at different paces interleave
+/// (the grace plus the skew allowance, the rule Streamiz's windows apply, tracked the same way), so that
+/// whatever the windows would drop is dead-lettered instead.
 /// </summary>
 /// <remarks>
 /// Like Streamiz's own stream time, this restarts from nothing with the process; the windows after it
@@ -14,11 +16,11 @@ namespace Streaming.FeatureStore.Streams;
 public sealed class LatenessGate(TimeSpan grace)
 {
     private readonly long _graceMs = (long)grace.TotalMilliseconds;
-    private readonly ConcurrentDictionary<int, long> _streamTime = new();
+    private readonly ConcurrentDictionary<(string Topic, int Partition), long> _streamTime = new();
 
-    public bool IsLate(int partition, long timeMs)
+    public bool IsLate(string topic, int partition, long timeMs)
     {
-        var streamTime = _streamTime.AddOrUpdate(partition, timeMs, (_, seen) => Math.Max(seen, timeMs));
+        var streamTime = _streamTime.AddOrUpdate((topic, partition), timeMs, (_, seen) => Math.Max(seen, timeMs));
         return timeMs < streamTime - _graceMs;
     }
 }

@@ -3,8 +3,12 @@ using Streaming.FeatureStore.Definitions;
 
 namespace Streaming.FeatureStore.Streams;
 
-/// <summary>What a running topology's stateful processors need to know, found by application id.</summary>
-public sealed record TopologySettings(FeatureSet Set, TimeSpan JoinHorizon);
+/// <summary>What a feature topology is built from; its stateful processors find it by application id.</summary>
+/// <param name="Set">The views and the predicted event type.</param>
+/// <param name="JoinHorizon">How long (event time) join pieces wait for the rest of their example.</param>
+/// <param name="SkewAllowance">How far (event time) source partitions may drift apart in processing before windows close on the slower ones.</param>
+/// <param name="Partitions">Partitions of the source topics; Streamiz gives every internal topic as many.</param>
+public sealed record TopologySettings(FeatureSet Set, TimeSpan JoinHorizon, TimeSpan SkewAllowance, int Partitions);
 
 /// <summary>
 /// Streamiz builds each task's transformer with its parameterless constructor (it copies no state from

@@ -22,8 +22,10 @@ public sealed class TrainingExampleAssembler : ITransformer<string, JoinPart, st
     {
         _context = context;
         _store = (IKeyValueStore<string, PendingExample>)context.GetStateStore(StoreName);
-        _horizonMs = (long)Streams.TopologyRegistry.For(context.ApplicationId).JoinHorizon.TotalMilliseconds;
-        context.Schedule(TimeSpan.FromHours(1), PunctuationType.STREAM_TIME, Expire);
+        var horizon = Streams.TopologyRegistry.For(context.ApplicationId).JoinHorizon;
+        _horizonMs = (long)horizon.TotalMilliseconds;
+        // Expiry scans the whole store: a few times per horizon keeps it rare while nothing waits much past it.
+        context.Schedule(horizon / 4, PunctuationType.STREAM_TIME, Expire);
     }
 
     public Record<string, JoinOutcome?> Process(Record<string, JoinPart> record)

@@ -1,4 +1,5 @@
 using Streaming.Ingest.Replay;
+using Streaming.FeatureStore;
 using Streaming.Platform.Kafka;
 
 namespace Streaming.Host.Commands;
@@ -9,6 +10,7 @@ public sealed class DemoReplayService(
     DemoOutcome outcome,
     ReplayRunner runner,
     KafkaClientConfigs configs,
+    IServiceProvider services,
     IHostApplicationLifetime lifetime,
     ILogger<DemoReplayService> logger) : BackgroundService
 {
@@ -22,6 +24,7 @@ public sealed class DemoReplayService(
             var summary = await ReplayExecution.RunAsync(runner, settings.DataPath, settings.Speed, settings.Limit, stoppingToken);
             ReplayExecution.Print(summary, settings.DataPath, configs);
             outcome.Summary = summary;
+            await ReportFeaturesAsync(stoppingToken);
             if (!settings.Once)
                 logger.LogInformation("Replay finished; still serving. POST more records to /v1/events or /v1/labels; Ctrl+C stops.");
         }
@@ -36,6 +39,21 @@ public sealed class DemoReplayService(
         }
         if (settings.Once) lifetime.StopApplication();
     }
+
+    /// <summary>When the feature pipeline runs here, waits for it to process the replay and says what it made of it.</summary>
+    private async Task ReportFeaturesAsync(CancellationToken stoppingToken)
+    {
+        if (services.GetService<FeatureStoreService>() is not { } features) return;
+        var metrics = services.GetRequiredService<FeatureMetrics>();
+        var caughtUp = await features.WaitUntilCaughtUpAsync(TimeSpan.FromMinutes(5), stoppingToken);
+        Console.WriteLine(
+            $"features: {(caughtUp ? "caught up" : "NOT caught up after 5 min (see /metrics streaming_features_consumer_lag)")}; " +
+            $"{Total(metrics.OnlineWrites):N0} online-store writes, {metrics.ExamplesJoined.Value:N0} training examples, " +
+            $"{Total(metrics.LateRecords):N0} late records dead-lettered");
+    }
+
+    private static double Total(Prometheus.Counter counter) =>
+        counter.GetAllLabelValues().Sum(labels => counter.WithLabels(labels).Value);
 }
 
 /// <summary>What the demo replays and whether it stops afterwards.</summary>

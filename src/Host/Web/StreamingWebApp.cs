@@ -1,6 +1,8 @@
 using Prometheus;
 using Streaming.Ingest;
 using Streaming.Ingest.Http;
+using Streaming.Ingest.Replay;
+using Streaming.FeatureStore;
 using Streaming.OnlineLearner;
 using Streaming.Platform;
 
@@ -24,6 +26,12 @@ public static class StreamingWebApp
         });
         builder.WebHost.UseUrls(urls);
         AddServices(builder.Services, builder.Configuration);
+        if (parts.HasFlag(HostParts.Features))
+        {
+            builder.Services.AddStreamingFeatures(builder.Configuration);
+            builder.Services.AddHealthChecks().AddCheck<FeaturePipelineHealthCheck>("features", tags: ["ready"]);
+            builder.Services.AddSingleton<IReplayBackpressure, FeaturePipelineBackpressure>();
+        }
         if (parts.HasFlag(HostParts.Learner)) builder.Services.AddStreamingLearner(builder.Configuration);
         configure?.Invoke(builder);
 
@@ -69,5 +77,7 @@ public enum HostParts
     Ingest = 1,
     /// <summary>The online learner loop.</summary>
     Learner = 2,
-    All = Ingest | Learner,
+    /// <summary>The streaming feature pipeline (online store and training examples).</summary>
+    Features = 4,
+    All = Ingest | Learner | Features,
 }

@@ -8,9 +8,11 @@ namespace Streaming.Ingest.Replay;
 /// fast as Kafka takes it. Validation runs against the replay's simulated clock, so old data is judged as
 /// it would have been when it arrived.
 /// </summary>
-public sealed class ReplayRunner(IngestPipeline pipeline)
+/// <remarks>Between batches of records it waits on every <see cref="IReplayBackpressure"/> registered.</remarks>
+public sealed class ReplayRunner(IngestPipeline pipeline, IEnumerable<IReplayBackpressure> backpressure)
 {
     private const string Source = "replay";
+    private const int BackpressureEvery = 5_000;
     private const int AwaitBehind = 50_000; // outcomes kept pending before the oldest is awaited: bounds memory
 
     /// <param name="speed">Simulated seconds per wall-clock second; null replays as fast as possible.</param>
@@ -20,8 +22,12 @@ public sealed class ReplayRunner(IngestPipeline pipeline)
         var wall = Stopwatch.StartNew();
         DateTimeOffset? firstArrival = null;
         var pending = new Queue<(IngestStream Stream, Task<RecordOutcome> Outcome)>();
+        var downstream = backpressure.ToList();
+        long sent = 0;
         await foreach (var record in source.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (sent++ % BackpressureEvery == 0)
+                foreach (var waiter in downstream) await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
             firstArrival ??= record.Arrival;
             if (speed is { } factor)
             {

@@ -22,7 +22,9 @@ public sealed class EmbeddedGarnet : IDisposable
         Port = port == 0 ? FreeLoopbackPort() : port;
         _server = new GarnetServer(
             ["--bind", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-             "--memory", memory, "--index", "64m", "-q", "--logger-level", "Warning"]);
+             "--memory", memory, "--index", "64m", "-q", "--logger-level", "Warning",
+             // Lua: the online feature store writes a window only when it is not older than the one stored.
+             "--lua"]);
         _server.Start();
         loggerFactory?.CreateLogger<EmbeddedGarnet>().LogInformation("Embedded Redis (Garnet) listening on {Endpoint}", Endpoint);
     }

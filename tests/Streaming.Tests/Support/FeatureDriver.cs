@@ -28,7 +28,7 @@ public sealed class FeatureDriver : IDisposable
     {
         var applicationId = "features-test-" + Guid.NewGuid().ToString("N");
         Metrics = new FeatureMetrics(Prometheus.Metrics.NewCustomRegistry());
-        var topology = new FeatureTopology(set, Online, Metrics).Build(applicationId, joinHorizon ?? TimeSpan.FromDays(3));
+        var topology = new FeatureTopology(new TopologySettings(set, joinHorizon ?? TimeSpan.FromDays(3), SkewAllowance, Partitions: 1), Online, Metrics).Build(applicationId);
         _driver = new TopologyTestDriver(topology, new StreamConfig<StringSerDes, ByteArraySerDes> { ApplicationId = applicationId });
         _events = _driver.CreateInputTopic(Topics.Events, new StringSerDes(), new ByteArraySerDes());
         _labels = _driver.CreateInputTopic(Topics.Labels, new StringSerDes(), new ByteArraySerDes());
@@ -36,6 +36,9 @@ public sealed class FeatureDriver : IDisposable
         _deadLetters = _driver.CreateOutputTopic(Topics.DeadLetter, TimeSpan.FromSeconds(1), new StringSerDes(), new ByteArraySerDes());
         _examples = _driver.CreateOutputTopic(Topics.TrainingExamples, TimeSpan.FromSeconds(1), new StringSerDes(), new ByteArraySerDes());
     }
+
+    /// <summary>The test driver processes records in the order piped, one partition: no skew to allow for.</summary>
+    private static readonly TimeSpan SkewAllowance = TimeSpan.Zero;
 
     public RecordingSink Online { get; } = new();
 

@@ -1,0 +1,153 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Streamiz.Kafka.Net;
+using Streamiz.Kafka.Net.SerDes;
+using Streaming.Contracts;
+using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Streams;
+using Streaming.Platform.Kafka;
+
+namespace Streaming.FeatureStore;
+
+/// <summary>
+/// Runs the feature topology: events and labels in; Redis online store, training examples and dead
+/// letters out. Restarting resumes from committed offsets with state restored from the changelogs.
+/// Reports its state for /readyz and the consumer lag of its sources as a metric.
+/// </summary>
+public sealed class FeatureStoreService(
+    IKafkaCluster cluster,
+    KafkaOptions kafkaOptions,
+    KafkaClientConfigs kafkaConfigs,
+    FeatureSet set,
+    RedisOnlineStoreWriter writer,
+    FeatureMetrics metrics,
+    FeatureStoreOptions options,
+    ILoggerFactory loggerFactory,
+    ILogger<FeatureStoreService> logger) : BackgroundService
+{
+    private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(5);
+    private readonly Lazy<IConsumer<Ignore, Ignore>> _lagConsumer = new(() => new ConsumerBuilder<Ignore, Ignore>(kafkaConfigs.Consumer(options.ApplicationId)).Build());
+    private readonly TopologySettings _settings = new(set, options.JoinHorizon, options.SkewAllowance, kafkaOptions.StreamPartitions);
+    private KafkaStream? _stream;
+
+    /// <summary>Streamiz's state, e.g. RUNNING or REBALANCING; null before start.</summary>
+    public string? State { get; private set; }
+
+    public bool IsRunning => State == "RUNNING";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var topics = Topics.All(kafkaOptions.StreamPartitions);
+        // The embedded broker cannot create topics through the admin API Streamiz uses: create its internal ones here.
+        if (cluster.Kind == "embedded") topics = [.. topics, .. FeatureTopology.InternalTopics(options.ApplicationId, _settings)];
+        await cluster.EnsureTopicsAsync(topics, stoppingToken);
+
+        StreamizLogging.Instance.Attach(loggerFactory);
+        var topology = new FeatureTopology(_settings, writer, metrics).Build(options.ApplicationId);
+        _stream = new KafkaStream(topology, StreamConfig());
+        _stream.StateChanged += (_, state) =>
+        {
+            State = state.ToString();
+            logger.LogInformation("Feature pipeline {State}", State);
+        };
+        logger.LogInformation("Feature pipeline starting: {Views} views ({Names}), {Guarantee}, application id {ApplicationId}",
+            set.Views.Count, string.Join(", ", set.Views.Select(v => v.Name)), options.Guarantee, options.ApplicationId);
+        await _stream.StartAsync(stoppingToken);
+
+        using var timer = new PeriodicTimer(LagInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                metrics.WriterQueue.Set(writer.Pending);
+                foreach (var topic in SourceTopics) metrics.ConsumerLag.WithLabels(topic).Set(Lag(topic, kafkaOptions.StreamPartitions));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static readonly string[] SourceTopics = [Topics.Events, Topics.Labels, Topics.Predictions];
+
+    /// <summary>
+    /// Waits until every record in the source topics is committed as processed and its online-store
+    /// writes have landed (or the timeout passes). Returns whether it caught up.
+    /// </summary>
+    public async Task<bool> WaitUntilCaughtUpAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (IsRunning && Backlog() == 0 && writer.Pending == 0) return true;
+            await Task.Delay(200, cancellationToken);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Records written and not yet committed as processed, over the sources and the internal repartition
+    /// topics (the join sits two hops behind the sources).
+    /// </summary>
+    public long Backlog() =>
+        SourceTopics.Sum(topic => Lag(topic, kafkaOptions.StreamPartitions))
+        + FeatureTopology.InternalTopics(options.ApplicationId, _settings)
+            .Where(t => t.Name.EndsWith("-repartition", StringComparison.Ordinal)).Sum(t => Lag(t.Name, t.Partitions));
+
+    /// <summary>End offsets minus the pipeline's committed offsets (a partition never committed counts whole).</summary>
+    private long Lag(string topic, int partitionCount)
+    {
+        try
+        {
+            var consumer = _lagConsumer.Value;
+            var partitions = Enumerable.Range(0, partitionCount).Select(p => new TopicPartition(topic, p)).ToList();
+            var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(2)).ToDictionary(c => c.Partition.Value, c => c.Offset);
+            return partitions.Sum(p =>
+            {
+                var end = consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(2)).High.Value;
+                var done = committed.TryGetValue(p.Partition.Value, out var offset) && offset.Value >= 0 ? offset.Value : 0;
+                return Math.Max(0, end - done);
+            });
+        }
+        catch (KafkaException e)
+        {
+            logger.LogDebug(e, "Could not measure the feature pipeline's lag on {Topic}", topic);
+            return 0;
+        }
+    }
+
+    private StreamConfig<StringSerDes, ByteArraySerDes> StreamConfig()
+    {
+        var config = new StreamConfig<StringSerDes, ByteArraySerDes>
+        {
+            ApplicationId = options.ApplicationId,
+            BootstrapServers = cluster.BootstrapServers,
+            Guarantee = options.ExactlyOnce ? ProcessingGuarantee.EXACTLY_ONCE : ProcessingGuarantee.AT_LEAST_ONCE,
+            CommitIntervalMs = (long)options.CommitInterval.TotalMilliseconds,
+            NumStreamThreads = options.StreamThreads,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            Logger = StreamizLogging.Instance,
+            StateDir = string.IsNullOrEmpty(options.StateDirectory)
+                ? Path.Combine(Path.GetTempPath(), "streaming-features", Guid.NewGuid().ToString("N"))
+                : options.StateDirectory,
+            // Small fetches per partition keep the source partitions' records interleaved as they were
+            // produced; large ones let one partition run far ahead in event time and its peers arrive late.
+            MaxPartitionFetchBytes = 64 * 1024,
+        };
+        // Security and other client settings configured for every Kafka client apply here too.
+        foreach (var (key, value) in kafkaOptions.Properties) config.AddConfig(key, value);
+        return config;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        _stream?.Dispose();
+        await writer.FlushAsync(cancellationToken);
+        if (_lagConsumer.IsValueCreated) _lagConsumer.Value.Dispose();
+        StreamizLogging.Instance.Detach(loggerFactory);
+        logger.LogInformation("Feature pipeline stopped; online store writes flushed");
+    }
+}

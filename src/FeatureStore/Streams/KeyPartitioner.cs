@@ -1,0 +1,16 @@
+using System.IO.Hashing;
+using System.Text;
+using Confluent.Kafka;
+
+namespace Streaming.FeatureStore.Streams;
+
+/// <summary>
+/// Partitions repartition topics by key. Streamiz's default keeps each record in its source partition
+/// number, which would split one entity (or one example's pieces) across tasks; every repartition here
+/// names this partitioner so that equal keys always meet.
+/// </summary>
+public static class KeyPartitioner
+{
+    public static Partition For(string topic, string key, int partitionCount) =>
+        new((int)(XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(key)) % (uint)partitionCount));
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Streaming.Host.Web;
+
+namespace Streaming.Host.Commands;
+
+/// <summary>A command that runs one part of the service alone, with health and metrics over HTTP.</summary>
+public static class PartCommand
+{
+    public static Command Learner() => Create("learner", HostParts.Learner, "http://127.0.0.1:8081",
+        "Learn from training-examples per micro-batch and publish model snapshots (Learner:* settings; Learner:StopWhenCaughtUp=true to stop at the end).");
+
+    public static Command Features() => Create("features", HostParts.Features, "http://127.0.0.1:8082",
+        "Compute the streaming features: Redis online store, training-examples for the learner (Features:* settings; Features:Guarantee=exactly_once).");
+
+    private static Command Create(string name, HostParts part, string defaultUrls, string description)
+    {
+        var urls = CommonOptions.Urls(defaultUrls);
+        var command = new Command(name, description) { urls }.AcceptingConfiguration();
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await using var app = StreamingWebApp.Build(result.ConfigurationArgs(), result.GetValue(urls)!, part);
+            await app.RunAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+}
