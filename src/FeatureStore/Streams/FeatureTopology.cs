@@ -76,12 +76,12 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
             .WithRecordTimestamp((_, part, _) => part.Prediction!.Time.ToUnixTimeMilliseconds()));
 
         var outcomes = joinParts.Aggregate((a, b) => a.Merge(b))
-            .Repartition(Repartitioned<string, JoinPart>.As(JoinName).WithKeySerdes(Keys).WithValueSerdes(new JoinPartSerDes())
+            .Repartition(Repartitioned<string, JoinPart>.As(JoinName).WithKeySerdes(Keys).WithValueSerdes(new JsonSerDes<JoinPart>(FeatureStoreJsonContext.Default.JoinPart))
                 .WithStreamPartitioner((topic, key, _, _, count) => KeyPartitioner.For(topic, key, count)))
             .Transform(
                 TransformerBuilder.New<string, JoinPart, string, JoinOutcome?>()
                     .Transformer<TrainingExampleAssembler>()
-                    .StateStore(Stores.KeyValueStoreBuilder(Stores.InMemoryKeyValueStore(TrainingExampleAssembler.StoreName), Keys, new PendingExampleSerDes()))
+                    .StateStore(Stores.KeyValueStoreBuilder(Stores.InMemoryKeyValueStore(TrainingExampleAssembler.StoreName), Keys, new JsonSerDes<PendingExample>(FeatureStoreJsonContext.Default.PendingExample)))
                     .Build(),
                 JoinName)
             .Filter((_, outcome, _) => outcome is not null);

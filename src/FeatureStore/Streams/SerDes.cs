@@ -1,7 +1,8 @@
 using Confluent.Kafka;
 using Streamiz.Kafka.Net.SerDes;
 using Streaming.FeatureStore.Aggregation;
-using Streaming.FeatureStore.Training;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Streaming.FeatureStore.Streams;
 
@@ -20,22 +21,11 @@ public sealed class FeatureInputSerDes : AbstractSerDes<FeatureInput>
     public override FeatureInput Deserialize(byte[] data, SerializationContext context) => FeatureInput.Deserialize(data);
 }
 
-public sealed class JoinPartSerDes : AbstractSerDes<JoinPart>
+/// <summary>JSON through source-generated metadata, for the join's pieces and state (records of a few fields each).</summary>
+public sealed class JsonSerDes<T>(JsonTypeInfo<T> typeInfo) : AbstractSerDes<T>
 {
-    public override byte[] Serialize(JoinPart data, SerializationContext context) =>
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(data, FeatureStoreJsonContext.Default.JoinPart);
+    public override byte[] Serialize(T data, SerializationContext context) => JsonSerializer.SerializeToUtf8Bytes(data, typeInfo);
 
-    public override JoinPart Deserialize(byte[] data, SerializationContext context) =>
-        System.Text.Json.JsonSerializer.Deserialize(data, FeatureStoreJsonContext.Default.JoinPart)
-        ?? throw new FormatException("A join part was JSON null.");
-}
-
-public sealed class PendingExampleSerDes : AbstractSerDes<PendingExample>
-{
-    public override byte[] Serialize(PendingExample data, SerializationContext context) =>
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(data, FeatureStoreJsonContext.Default.PendingExample);
-
-    public override PendingExample Deserialize(byte[] data, SerializationContext context) =>
-        System.Text.Json.JsonSerializer.Deserialize(data, FeatureStoreJsonContext.Default.PendingExample)
-        ?? throw new FormatException("A pending example was JSON null.");
+    public override T Deserialize(byte[] data, SerializationContext context) =>
+        JsonSerializer.Deserialize(data, typeInfo) ?? throw new FormatException($"A {typeof(T).Name} was JSON null.");
 }
