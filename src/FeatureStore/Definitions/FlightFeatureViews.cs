@@ -9,12 +9,11 @@ public static class FlightFeatureViews
     public const string DepartureType = "flight.departure";
     public const string DelayLabel = "departure_delay_minutes";
 
-    // Every record updates each hopping window holding it (size / advance of them): four per view keeps
-    // the per-record cost down while the current window still covers 75–100 % of the nominal span.
-
     /// <summary>Out-of-order tolerance: the BTS data has minute resolution and is sorted by schedule.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
 
+    // Every record updates each hopping window holding it (size / advance of them): four per view keeps
+    // the per-record cost down while the current window still covers 75–100 % of the nominal span.
     public static IReadOnlyList<FeatureView> All { get; } =
     [
         // Departures scheduled from the origin in the last hour: how busy the airport is.

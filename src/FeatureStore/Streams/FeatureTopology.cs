@@ -27,15 +27,13 @@ namespace Streaming.FeatureStore.Streams;
 /// </summary>
 public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSink sink, FeatureMetrics metrics)
 {
-    private readonly FeatureSet set = settings.Set;
-
     public const string JoinName = "training-join";
     public const string LateReason = "late_event";
-    public const string MissingFieldReason = "missing_field";
     public const string UnmatchedLabelReason = "label_unmatched";
     private const string Source = "features";
 
     private static readonly StringSerDes Keys = new();
+    private readonly FeatureSet _set = settings.Set;
 
     public static string StoreName(FeatureView view) => $"{view.Name}-store";
 
@@ -63,9 +61,9 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
         var labels = Read(builder, Topics.Labels);
         var predictions = Read(builder, Topics.Predictions);
 
-        var joinParts = set.Views.Select(view => BuildView(view, events, labels)).ToList();
+        var joinParts = _set.Views.Select(view => BuildView(view, events, labels)).ToList();
         joinParts.Add(events
-            .Filter((_, record, _) => record.Event!.Type == set.PredictedEventType)
+            .Filter((_, record, _) => record.Event!.Type == _set.PredictedEventType)
             .Map((_, record, _) => KeyValuePair.Create(record.Event!.Id, new JoinPart(Event: record.Event, ExpectedViews: ProbedViews(record.Event).Select(v => v.Name).ToList())))
             .WithRecordTimestamp((_, part, _) => part.Event!.Time.ToUnixTimeMilliseconds()));
         joinParts.Add(labels
@@ -170,7 +168,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
 
     /// <summary>The views an event of the predicted type gets features from: those whose entity it names.</summary>
     public IEnumerable<FeatureView> ProbedViews(EntityEvent entityEvent) =>
-        set.Views.Where(view => EntityOf(view, entityEvent.Keys) is not null);
+        _set.Views.Where(view => EntityOf(view, entityEvent.Keys) is not null);
 
     private IEnumerable<KeyValuePair<string, FeatureInput>> EventInputs(FeatureView view, SourceRecord record, LatenessGate gate, IRecordContext context)
     {
@@ -178,7 +176,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
         if (EntityOf(view, entityEvent.Keys) is not { } entity) yield break;
         var timeMs = entityEvent.Time.ToUnixTimeMilliseconds();
         // The probe goes first: an event's features never include the event itself.
-        if (entityEvent.Type == set.PredictedEventType)
+        if (entityEvent.Type == _set.PredictedEventType)
             yield return KeyValuePair.Create(entity, new FeatureInput(FeatureInputKind.Probe, 0, timeMs, record.IngestMs, entityEvent.Id));
         if (view.Source != FeatureSource.Events || entityEvent.Type != view.RecordName) yield break;
         if (ValueOf(view, entityEvent) is { } value)
