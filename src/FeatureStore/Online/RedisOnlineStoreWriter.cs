@@ -105,7 +105,7 @@ public sealed class RedisOnlineStoreWriter : IOnlineFeatureSink, IAsyncDisposabl
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 _metrics.Freshness.WithLabels(update.View.Name).Observe(Math.Max(0, now - update.Aggregate.NewestIngestMs) / 1000.0);
             }
-            catch (RedisException e)
+            catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 _metrics.OnlineWriteFailures.WithLabels(update.View.Name).Inc();
                 _logger.LogWarning(e, "Writing {View} for {Entity} to Redis failed; the entity's next update rewrites it. Check Redis health if this repeats.",

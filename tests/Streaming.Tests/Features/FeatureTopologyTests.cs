@@ -8,8 +8,6 @@ namespace Streaming.Tests.Features;
 
 public class FeatureTopologyTests
 {
-    private static TimeSpan Min(double minutes) => TimeSpan.FromMinutes(minutes);
-
     [Fact]
     public void Every_aggregation_over_a_tumbling_window_equals_a_direct_computation()
     {

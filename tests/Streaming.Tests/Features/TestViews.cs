@@ -32,4 +32,6 @@ public static class TestViews
         new($"{eventId}-outcome", Outcome, value, T0 + at, EventId: eventId, Keys: new Dictionary<string, string> { ["user"] = user }, EventTime: T0 + eventAt);
 
     public static long Ms(TimeSpan at) => (T0 + at).ToUnixTimeMilliseconds();
+
+    public static TimeSpan Min(double minutes) => TimeSpan.FromMinutes(minutes);
 }

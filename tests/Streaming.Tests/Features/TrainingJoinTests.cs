@@ -7,8 +7,6 @@ namespace Streaming.Tests.Features;
 
 public class TrainingJoinTests
 {
-    private static TimeSpan Min(double minutes) => TimeSpan.FromMinutes(minutes);
-
     [Fact]
     public void A_label_gets_the_event_features_and_every_view_as_of_the_event_time_excluding_the_event()
     {
