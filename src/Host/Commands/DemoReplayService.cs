@@ -1,5 +1,5 @@
-using Streaming.Ingest.Replay;
 using Streaming.FeatureStore;
+using Streaming.Ingest.Replay;
 using Streaming.Platform.Kafka;
 
 namespace Streaming.Host.Commands;
@@ -50,6 +50,7 @@ public sealed class DemoReplayService(
             $"features: {(caughtUp ? "caught up" : "NOT caught up after 5 min (see /metrics streaming_features_consumer_lag)")}; " +
             $"{Total(metrics.OnlineWrites):N0} online-store writes, {metrics.ExamplesJoined.Value:N0} training examples, " +
             $"{Total(metrics.LateRecords):N0} late records dead-lettered");
+        if (!caughtUp) outcome.Error = "the feature pipeline did not catch up with the replay within 5 minutes";
     }
 
     private static double Total(Prometheus.Counter counter) =>
@@ -65,6 +66,6 @@ public sealed class DemoOutcome
     public ReplaySummary? Summary { get; set; }
     public string? Error { get; set; }
 
-    /// <summary>0 when the replay ran and Kafka stored every record (accepted or dead-lettered).</summary>
+    /// <summary>0 when the replay ran, Kafka stored every record (accepted or dead-lettered) and, where it runs, the feature pipeline caught up.</summary>
     public int ExitCode => Error is null && Summary is { Failed: 0 } ? 0 : 1;
 }

@@ -1,8 +1,8 @@
 using Prometheus;
+using Streaming.FeatureStore;
 using Streaming.Ingest;
 using Streaming.Ingest.Http;
 using Streaming.Ingest.Replay;
-using Streaming.FeatureStore;
 using Streaming.OnlineLearner;
 using Streaming.Platform;
 
