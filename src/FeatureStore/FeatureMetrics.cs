@@ -22,7 +22,7 @@ public sealed class FeatureMetrics
                 LabelNames = ["view"],
                 Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
             });
-        WriterQueue = factory.CreateGauge("streaming_features_online_queue", "Updates waiting to be written to Redis.");
+        WriterQueue = factory.CreateGauge("streaming_features_online_queue", "Updates handed to the Redis writer and not yet acknowledged by Redis.");
         ConsumerLag = factory.CreateGauge("streaming_features_consumer_lag", "Records in a source topic not yet processed by the feature pipeline.", "topic");
     }
 

@@ -61,7 +61,6 @@ public sealed class FeatureStoreService(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                metrics.WriterQueue.Set(writer.Pending);
                 foreach (var topic in SourceTopics) metrics.ConsumerLag.WithLabels(topic).Set(Lag(topic, kafkaOptions.StreamPartitions));
             }
         }

@@ -76,10 +76,9 @@ public sealed class RedisOnlineStoreWriter : IOnlineFeatureSink, IAsyncDisposabl
                     var key = OnlineKeys.For(update.View.Name, update.Entity);
                     if (!batch.TryGetValue(key, out var queued) || queued.WindowStartMs <= update.WindowStartMs) batch[key] = update;
                 }
-                _metrics.WriterQueue.Set(reader.Count);
                 await WriteBatchAsync(script, batch);
                 batch.Clear();
-                Interlocked.Add(ref _pending, -taken);
+                _metrics.WriterQueue.Set(Interlocked.Add(ref _pending, -taken));
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
