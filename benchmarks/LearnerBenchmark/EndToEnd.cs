@@ -7,7 +7,7 @@ using Streaming.Contracts;
 using Streaming.Host.Web;
 using Streaming.Ingest.Replay;
 using Streaming.OnlineLearner;
-using Streaming.OnlineLearner.Store;
+using Streaming.Models.Store;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
 

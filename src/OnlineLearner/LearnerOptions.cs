@@ -27,12 +27,6 @@ public sealed class LearnerOptions
     /// <summary>Snapshots kept per model; older ones are pruned.</summary>
     public int RetainSnapshots { get; set; } = 10;
 
-    /// <summary>"redis" (default) or "directory".</summary>
-    public string Store { get; set; } = "redis";
-
-    /// <summary>Where the directory store keeps snapshots.</summary>
-    public string StoreDirectory { get; set; } = "models";
-
     /// <summary>Examples in the progressive-validation window.</summary>
     public int MetricsWindow { get; set; } = 10_000;
 

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Streaming.Contracts;
 using Streaming.Learning;
-using Streaming.OnlineLearner.Store;
+using Streaming.Models.Onnx;
+using Streaming.Models.Store;
 using Streaming.Platform.Kafka;
 
 namespace Streaming.OnlineLearner;
@@ -232,7 +233,7 @@ public sealed class LearnerService(
             options.Model, _version + 1, _version == 0 ? null : _version, clock.GetUtcNow(), Algorithm,
             JsonSerializer.SerializeToElement(options.Spec, LearningJsonContext.Default.LearnerSpec),
             _model.Learner.Hasher.SpecHash(), new Dictionary<int, long>(_offsets), _model.Watermark, modelMetrics, payload.Length);
-        await store.SaveAsync(manifest, payload, cancellationToken);
+        await store.SaveAsync(manifest, payload, LinearModelOnnx.Export(_model.Learner, options.Model, manifest.Version), cancellationToken);
         _version = manifest.Version;
         _dirty = false;
         _learnedSinceSnapshot = 0;

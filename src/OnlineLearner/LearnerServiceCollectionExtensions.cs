@@ -2,8 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
-using Streaming.OnlineLearner.Store;
+using Streaming.Models.Store;
 
 namespace Streaming.OnlineLearner;
 
@@ -14,16 +13,7 @@ public static class LearnerServiceCollectionExtensions
     {
         services.Configure<LearnerOptions>(configuration.GetSection(LearnerOptions.Section));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<LearnerOptions>>().Value);
-        services.AddSingleton<IModelStore>(sp =>
-        {
-            var options = sp.GetRequiredService<LearnerOptions>();
-            return options.Store switch
-            {
-                "redis" => new RedisModelStore(sp.GetRequiredService<IConnectionMultiplexer>()),
-                "directory" => new DirectoryModelStore(options.StoreDirectory),
-                _ => throw new InvalidOperationException($"Learner:Store is '{options.Store}'; use redis or directory."),
-            };
-        });
+        services.AddModelStore(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LearnerMetrics>();
         services.AddSingleton<LearnerService>();

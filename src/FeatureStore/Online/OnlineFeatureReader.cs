@@ -5,6 +5,9 @@ using Streaming.FeatureStore.Training;
 
 namespace Streaming.FeatureStore.Online;
 
+/// <summary>The entity keys to read features for, and the time they should be valid at.</summary>
+public readonly record struct FeatureQuery(IReadOnlyDictionary<string, string> Keys, DateTimeOffset AsOf);
+
 /// <summary>
 /// Reads feature vectors from the online store for serving: every view of every entity asked for in one
 /// pipelined round trip. Values are checked against each view's TTL as of the time given: stale or
@@ -13,32 +16,54 @@ namespace Streaming.FeatureStore.Online;
 public sealed class OnlineFeatureReader(IConnectionMultiplexer redis, FeatureSet set)
 {
     /// <summary>One vector per entity-key set, in order: a snapshot for each view whose entity kind the keys name.</summary>
-    public async Task<IReadOnlyList<IReadOnlyList<ViewSnapshot>>> ReadAsync(IReadOnlyList<IReadOnlyDictionary<string, string>> entities, DateTimeOffset asOf)
+    public Task<IReadOnlyList<IReadOnlyList<ViewSnapshot>>> ReadAsync(IReadOnlyList<IReadOnlyDictionary<string, string>> entities, DateTimeOffset asOf) =>
+        ReadAsync(entities.Select(keys => new FeatureQuery(keys, asOf)).ToList());
+
+    /// <summary>
+    /// One vector per query, each as of its own time. When Redis cannot be reached every view comes back as
+    /// defaults with status <see cref="SnapshotStatus.StoreUnavailable"/>: serving answers on, flagged.
+    /// </summary>
+    /// <param name="futureTolerance">How far values may be newer than the time asked for (clock skew), see <see cref="ViewSnapshot.Resolve"/>.</param>
+    public async Task<IReadOnlyList<IReadOnlyList<ViewSnapshot>>> ReadAsync(IReadOnlyList<FeatureQuery> queries, TimeSpan futureTolerance = default)
     {
+        var toleranceMs = (long)futureTolerance.TotalMilliseconds;
         var batch = redis.GetDatabase().CreateBatch();
-        var reads = entities.Select(keys => set.Views
-                .Where(view => keys.TryGetValue(view.Entity, out var id) && !string.IsNullOrEmpty(id))
-                .Select(view => (View: view, Entity: keys[view.Entity], Task: batch.HashGetAllAsync(OnlineKeys.For(view.Name, keys[view.Entity]))))
+        var reads = queries.Select(query => set.Views
+                .Where(view => query.Keys.TryGetValue(view.Entity, out var id) && !string.IsNullOrEmpty(id))
+                .Select(view => (View: view, Entity: query.Keys[view.Entity], Task: batch.HashGetAllAsync(OnlineKeys.For(view.Name, query.Keys[view.Entity]))))
                 .ToList())
             .ToList();
         batch.Execute();
-        var asOfMs = asOf.ToUnixTimeMilliseconds();
         var vectors = new List<IReadOnlyList<ViewSnapshot>>(reads.Count);
-        foreach (var entityReads in reads)
+        for (var q = 0; q < reads.Count; q++)
         {
-            var vector = new List<ViewSnapshot>(entityReads.Count);
-            foreach (var (view, entity, task) in entityReads) vector.Add(Snapshot(view, entity, await task, asOfMs));
+            var asOfMs = queries[q].AsOf.ToUnixTimeMilliseconds();
+            var vector = new List<ViewSnapshot>(reads[q].Count);
+            foreach (var (view, entity, task) in reads[q])
+            {
+                HashEntry[] hash;
+                try
+                {
+                    hash = await task;
+                }
+                catch (RedisException)
+                {
+                    vector.Add(ViewSnapshot.Defaults(view, entity, SnapshotStatus.StoreUnavailable, null));
+                    continue;
+                }
+                vector.Add(Snapshot(view, entity, hash, asOfMs, toleranceMs));
+            }
             vectors.Add(vector);
         }
         return vectors;
     }
 
-    private static ViewSnapshot Snapshot(FeatureView view, string entity, HashEntry[] hash, long asOfMs)
+    private static ViewSnapshot Snapshot(FeatureView view, string entity, HashEntry[] hash, long asOfMs, long toleranceMs)
     {
         var fields = hash.ToDictionary(entry => entry.Name.ToString(), entry => entry.Value.ToString());
         if (!fields.TryGetValue(OnlineKeys.Watermark, out var watermark))
             return ViewSnapshot.Defaults(view, entity, SnapshotStatus.Missing, null);
         return ViewSnapshot.Resolve(view, entity, long.Parse(watermark, CultureInfo.InvariantCulture), asOfMs,
-            aggregation => fields.TryGetValue(aggregation.Name(), out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : null);
+            aggregation => fields.TryGetValue(aggregation.Name(), out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : null, toleranceMs);
     }
 }

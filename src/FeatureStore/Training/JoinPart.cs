@@ -44,17 +44,7 @@ public sealed record PendingExample(
         if (Label.PredictionId is not null)
             return Prediction is null ? null : new TrainingExample(Label.Id, Prediction.Time, Label.Value, Prediction.Features, Prediction.PredictionId);
         if (Event is null || ExpectedViews is null || (Views?.Count ?? 0) < ExpectedViews.Count) return null;
-        var features = EventFeatures.From(Event);
-        foreach (var view in Views!) features[view.View] = ViewFeatures(view);
-        return new TrainingExample(Label.Id, Event.Time, Label.Value, features);
-    }
-
-    /// <summary>A view's values, plus "defaulted" when they stand in for missing data, so a model can tell the two apart.</summary>
-    public static Dictionary<string, FieldValue> ViewFeatures(ViewSnapshot view)
-    {
-        var values = view.Values.ToDictionary(v => v.Key, v => FieldValue.Of(v.Value));
-        if (view.IsDefault) values["defaulted"] = true;
-        return values;
+        return new TrainingExample(Label.Id, Event.Time, Label.Value, ExampleFeatures.Compose(Event, Views!));
     }
 }
 

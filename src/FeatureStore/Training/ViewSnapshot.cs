@@ -14,6 +14,8 @@ public static class SnapshotStatus
     public const string Stale = "stale";
     /// <summary>The window already holds records later than the time asked for (they arrived out of order): defaults, so nothing from the future leaks in.</summary>
     public const string Unavailable = "unavailable";
+    /// <summary>The online store could not be reached: defaults, so serving still answers.</summary>
+    public const string StoreUnavailable = "store_unavailable";
 }
 
 /// <summary>One view's feature values for one entity as of one time, with whether they are defaults.</summary>
@@ -36,10 +38,14 @@ public sealed record ViewSnapshot(string View, string Entity, IReadOnlyDictionar
     /// reader alike, so training sees what serving would have: a value whose newest contribution is later than
     /// the time asked for, or older than the view's TTL, is replaced by defaults and flagged.
     /// </summary>
-    public static ViewSnapshot Resolve(FeatureView view, string entity, long watermarkMs, long asOfMs, Func<Definitions.Aggregation, double?> value)
+    /// <param name="futureToleranceMs">
+    /// How far the newest contribution may lie after <paramref name="asOfMs"/> and still count: 0 for the label join
+    /// (nothing after the event); serving allows producers' clocks to run a little ahead of its own.
+    /// </param>
+    public static ViewSnapshot Resolve(FeatureView view, string entity, long watermarkMs, long asOfMs, Func<Definitions.Aggregation, double?> value, long futureToleranceMs = 0)
     {
         var age = asOfMs - watermarkMs;
-        if (age < 0) return Defaults(view, entity, SnapshotStatus.Unavailable, age);
+        if (age < -futureToleranceMs) return Defaults(view, entity, SnapshotStatus.Unavailable, age);
         if (age > (long)view.Ttl.TotalMilliseconds) return Defaults(view, entity, SnapshotStatus.Stale, age);
         var values = new Dictionary<string, double>(view.Aggregations.Count);
         foreach (var aggregation in view.Aggregations) values[aggregation.Name()] = value(aggregation) ?? view.DefaultFor(aggregation);

@@ -12,6 +12,9 @@ public static class PartCommand
     public static Command Features() => Create("features", HostParts.Features, "http://127.0.0.1:8082",
         "Compute the streaming features: Redis online store, training-examples for the learner (Features:* settings; Features:Guarantee=exactly_once).");
 
+    public static Command Serve() => Create("serve", HostParts.Serving, "http://127.0.0.1:8083",
+        "Answer predictions: POST /v1/models/{name}/predict, hot-swapping snapshots as the learner publishes them (Serving:* settings; Serving:Device=auto|cuda|cpu).");
+
     private static Command Create(string name, HostParts part, string defaultUrls, string description)
     {
         var urls = CommonOptions.Urls(defaultUrls);

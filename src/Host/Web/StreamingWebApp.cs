@@ -5,6 +5,7 @@ using Streaming.Ingest.Http;
 using Streaming.Ingest.Replay;
 using Streaming.OnlineLearner;
 using Streaming.Platform;
+using Streaming.Serving;
 
 namespace Streaming.Host.Web;
 
@@ -33,12 +34,14 @@ public static class StreamingWebApp
             builder.Services.AddSingleton<IReplayBackpressure, FeaturePipelineBackpressure>();
         }
         if (parts.HasFlag(HostParts.Learner)) builder.Services.AddStreamingLearner(builder.Configuration);
+        if (parts.HasFlag(HostParts.Serving)) builder.Services.AddStreamingServing(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (parts.HasFlag(HostParts.Ingest)) app.MapIngestEndpoints();
+        if (parts.HasFlag(HostParts.Serving)) app.MapStreamingServing();
         app.MapHealthEndpoints();
         app.MapMetricsEndpoint();
         return app;
@@ -79,5 +82,7 @@ public enum HostParts
     Learner = 2,
     /// <summary>The streaming feature pipeline (online store and training examples).</summary>
     Features = 4,
-    All = Ingest | Learner | Features,
+    /// <summary>The prediction API (ONNX Runtime, online features, hot swap).</summary>
+    Serving = 8,
+    All = Ingest | Learner | Features | Serving,
 }

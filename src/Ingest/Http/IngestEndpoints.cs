@@ -1,9 +1,9 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Streaming.Ingest.Publishing;
 using Streaming.Ingest.Validation;
+using Streaming.Platform.IO;
 
 namespace Streaming.Ingest.Http;
 
@@ -29,7 +29,7 @@ public static class IngestEndpoints
     private static async Task<IResult> HandleAsync(HttpContext context, IngestStream stream, IngestPipeline pipeline, IngestOptions options)
     {
         var cancel = context.RequestAborted;
-        var (body, complete) = await ReadBodyAsync(context.Request, options.MaxBodyBytes, cancel);
+        var (body, complete) = await BoundedRead.ReadAsync(context.Request.Body, options.MaxBodyBytes, context.Request.ContentLength, cancel);
         if (!complete)
             return await RejectBodyAsync(pipeline, stream, body, StatusCodes.Status413PayloadTooLarge, RejectionReasons.BodyTooLarge,
                 $"The body exceeds {options.MaxBodyBytes} bytes; split it into smaller requests.", cancel);
@@ -99,18 +99,4 @@ public static class IngestEndpoints
             ["failed"] = response.Failed,
             ["errors"] = response.Errors,
         });
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes; says whether that was the whole body.</summary>
-    private static async Task<(byte[] Body, bool Complete)> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancel)
-    {
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(limit, request.ContentLength ?? 16 * 1024) + 1);
-        while (true)
-        {
-            var memory = buffer.GetMemory(16 * 1024);
-            var read = await request.Body.ReadAsync(memory, cancel);
-            if (read == 0) return (buffer.WrittenSpan.ToArray(), true);
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit) return (buffer.WrittenSpan.ToArray(), false);
-        }
-    }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Streaming.Contracts;
 using Streaming.Ingest.Replay;
-using Streaming.OnlineLearner.Store;
+using Streaming.Models.Store;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
 using Streaming.Tests.Support;

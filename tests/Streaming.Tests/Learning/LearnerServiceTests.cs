@@ -7,7 +7,7 @@ using Streaming.Ingest.Replay;
 using Streaming.Learning;
 using Streaming.Learning.Validation;
 using Streaming.OnlineLearner;
-using Streaming.OnlineLearner.Store;
+using Streaming.Models.Store;
 using Streaming.Tests.Support;
 
 namespace Streaming.Tests.Learning;

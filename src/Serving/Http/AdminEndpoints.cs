@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Streaming.Models.Store;
+using Streaming.Serving.Models;
+using Streaming.Serving.Prediction;
+
+namespace Streaming.Serving.Http;
+
+/// <summary>
+/// Operator endpoints, behind the X-Api-Key header (Serving:AdminApiKey): PUT /v1/admin/models/{name}/pin
+/// {"version": n} pins every serving node to a stored version, DELETE unpins (follow the newest again),
+/// POST .../rollback pins the stored version before the one served. The pin lives in the model store, so
+/// every node follows it within Serving:PinPollInterval; this node at once.
+/// </summary>
+public static class AdminEndpoints
+{
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var admin = endpoints.MapGroup("/v1/admin/models/{name}").WithTags("Admin")
+            .AddEndpointFilter(async (context, next) =>
+                Authorize(context.HttpContext) is { } denied ? denied : await next(context))
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+
+        admin.MapPut("/pin", async (string name, HttpContext context, ServingOptions options, AdminActions actions) =>
+        {
+            var (pin, problem) = await JsonBody.ReadAsync(context.Request, ServingJsonContext.Default.PinRequest, options.MaxBodyBytes);
+            if (problem is not null) return actions.Problem(problem);
+            return pin!.Version is { } version
+                ? await actions.PinAsync(name, version, context.RequestAborted)
+                : actions.Problem(new(400, "missing_version", "Send {\"version\": n}; to unpin, DELETE this resource."));
+        }).DocumentsJsonBody<RouteHandlerBuilder, PinRequest>().Produces<ModelStatus>().ProducesProblem(400);
+        admin.MapDelete("/pin", (string name, AdminActions actions, CancellationToken cancel) => actions.UnpinAsync(name, cancel))
+            .Produces<ModelStatus>();
+        admin.MapPost("/rollback", (string name, AdminActions actions, CancellationToken cancel) => actions.RollbackAsync(name, cancel))
+            .Produces<ModelStatus>().ProducesProblem(409);
+        return endpoints;
+    }
+
+    private static IResult? Authorize(HttpContext context)
+    {
+        var options = context.RequestServices.GetService(typeof(ServingOptions)) as ServingOptions;
+        var metrics = (ServingMetrics)context.RequestServices.GetService(typeof(ServingMetrics))!;
+        if (string.IsNullOrEmpty(options?.AdminApiKey))
+            return ServingEndpoints.Problem(metrics, new(403, "admin_disabled", "No admin key is configured on this node (Serving:AdminApiKey)."));
+        var given = context.Request.Headers[ApiKeyHeader].ToString();
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(options.AdminApiKey))
+            ? null
+            : ServingEndpoints.Problem(metrics, new(401, "unauthorized", $"Send the admin key in the {ApiKeyHeader} header."));
+    }
+}
+
+/// <summary>What the admin endpoints do, apart from HTTP.</summary>
+public sealed class AdminActions(ModelRegistry registry, IModelStore store, ModelFollower follower, ModelCatalog catalog, ServingMetrics metrics)
+{
+    public async Task<IResult> PinAsync(string model, long version, CancellationToken cancel)
+    {
+        if (!registry.IsServed(model)) return Unknown(model);
+        if (!(await store.VersionsAsync(model, cancel)).Contains(version))
+            return Problem(new(404, "unknown_version", $"{model} v{version} is not in the model store; GET /v1/models/{model} lists the stored versions."));
+        return await SetPinAsync(model, version, cancel);
+    }
+
+    public async Task<IResult> UnpinAsync(string model, CancellationToken cancel) =>
+        registry.IsServed(model) ? await SetPinAsync(model, null, cancel) : Unknown(model);
+
+    public async Task<IResult> RollbackAsync(string model, CancellationToken cancel)
+    {
+        if (!registry.IsServed(model)) return Unknown(model);
+        var current = registry.Peek(model)?.Version;
+        var earlier = (await store.VersionsAsync(model, cancel)).Where(v => current is null || v < current).ToList();
+        return earlier.Count == 0
+            ? Problem(new(409, "no_earlier_version", $"No stored version of {model} is older than v{current}."))
+            : await SetPinAsync(model, earlier[^1], cancel);
+    }
+
+    public IResult Problem(PredictionRejection rejection) => ServingEndpoints.Problem(metrics, rejection);
+
+    private IResult Unknown(string model) => Problem(new(404, "unknown_model", $"This node does not serve a model named '{model}'."));
+
+    private async Task<IResult> SetPinAsync(string model, long? version, CancellationToken cancel)
+    {
+        await store.SetPinAsync(model, version, cancel);
+        follower.ReconcileSoon();
+        return Results.Json(await catalog.StatusAsync(model, cancel), ServingJsonContext.Default.ModelStatus);
+    }
+}

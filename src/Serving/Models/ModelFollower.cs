@@ -1,0 +1,171 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Streaming.Contracts;
+using Streaming.Models.Store;
+using Streaming.Platform.Kafka;
+using Streaming.Serving.Inference;
+
+namespace Streaming.Serving.Models;
+
+/// <summary>
+/// Keeps each served model on the version it should serve: the pinned one when an operator pinned it
+/// (shared in the model store, so every node follows), else the newest. Learns of new versions from
+/// <see cref="Topics.ModelSnapshots"/> at once and from the store every <see cref="ServingOptions.PinPollInterval"/>
+/// (which also catches pins and covers a Kafka outage). A version is loaded and warmed off the request path,
+/// then swapped in; the old one is disposed when its last request ends.
+/// </summary>
+public sealed class ModelFollower(
+    ServingOptions options,
+    IModelStore store,
+    ModelRegistry registry,
+    ExecutionDevice device,
+    KafkaClientConfigs kafka,
+    ServingMetrics metrics,
+    TimeProvider clock,
+    ILogger<ModelFollower> logger) : BackgroundService
+{
+    private readonly Dictionary<string, long> _announced = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _failed = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _reconcileNow = new(0);
+    private readonly Lock _announcedLock = new();
+
+    /// <summary>True once every served model has a version loaded (what /readyz reports).</summary>
+    public bool AllLoaded => registry.Names.All(name => registry.Peek(name) is not null);
+
+    /// <summary>Makes this node look at the store now (after an admin pin on this node).</summary>
+    public void ReconcileSoon() => _reconcileNow.Release();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        metrics.Device.WithLabels(device.Name).Set(1);
+        var listening = Task.Run(() => FollowAnnouncements(stoppingToken), stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            foreach (var model in registry.Names)
+            {
+                try
+                {
+                    await ReconcileAsync(model, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Could not check which version of {Model} to serve; still serving v{Version}. Is Redis reachable?",
+                        model, registry.Peek(model)?.Version);
+                }
+            }
+            try
+            {
+                await _reconcileNow.WaitAsync(options.PinPollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        await listening.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task ReconcileAsync(string model, CancellationToken cancellationToken)
+    {
+        var pin = await store.PinAsync(model, cancellationToken);
+        metrics.Pinned.WithLabels(model).Set(pin is null ? 0 : 1);
+        long? wanted = pin ?? Max(await store.LatestVersionAsync(model, cancellationToken), Announced(model));
+        var current = registry.Peek(model);
+        if (wanted is not { } version || current?.Version == version) return;
+        if (_failed.TryGetValue(model, out var failed) && failed == version) return; // logged once; wait for another version or pin
+        var loaded = await LoadAsync(model, version, cancellationToken);
+        if (loaded is null)
+        {
+            _failed[model] = version;
+            metrics.LoadFailures.WithLabels(model).Inc();
+            return;
+        }
+        registry.Swap(model, loaded);
+        metrics.Swaps.WithLabels(model).Inc();
+        metrics.Version.WithLabels(model).Set(version);
+        logger.LogInformation("Serving {Model} v{Version} on {Device}{Pinned}{Previous}",
+            model, version, device.Name, pin is null ? "" : " (pinned)", current is null ? "" : $", replacing v{current.Version}");
+    }
+
+    /// <summary>Loads and warms a version; null (logged) when it cannot be served.</summary>
+    private async Task<ServedModel?> LoadAsync(string model, long version, CancellationToken cancellationToken)
+    {
+        var snapshot = await store.LoadServableAsync(model, version, cancellationToken);
+        if (snapshot is null)
+        {
+            logger.LogWarning("{Model} v{Version} is not in the model store (pruned, or never written); staying on v{Current}. Pin a stored version or wait for the next snapshot.",
+                model, version, registry.Peek(model)?.Version);
+            return null;
+        }
+        OnnxLinearScorer? scorer = null;
+        try
+        {
+            scorer = new OnnxLinearScorer(snapshot.Onnx, device);
+            var served = new ServedModel(snapshot.Manifest, scorer, clock.GetUtcNow());
+            Warm(served);
+            return served;
+        }
+        catch (Exception e) when (e is InvalidDataException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            scorer?.Dispose();
+            logger.LogError(e, "{Model} v{Version} cannot be served; staying on v{Current}", model, version, registry.Peek(model)?.Version);
+            return null;
+        }
+    }
+
+    /// <summary>First calls allocate and compile kernels: pay for them here, not in a request.</summary>
+    private void Warm(ServedModel model)
+    {
+        var row = new Learning.Hashing.SparseVector();
+        var features = new Dictionary<string, IReadOnlyDictionary<string, FieldValue>>
+        {
+            ["warmup"] = new Dictionary<string, FieldValue> { ["x"] = 1.0, ["id"] = "warmup" },
+        };
+        model.Hasher.Hash(features, row);
+        Span<double> score = stackalloc double[1];
+        for (var i = 0; i < options.WarmupCalls; i++) model.Scorer.Score([row], model.Hasher.BiasSlot, score);
+    }
+
+    private void FollowAnnouncements(CancellationToken cancellationToken)
+    {
+        var config = kafka.Consumer($"serving-{Guid.NewGuid():N}");
+        config.EnableAutoCommit = false;
+        using var consumer = new ConsumerBuilder<string?, byte[]>(config).Build();
+        consumer.Assign(new TopicPartitionOffset(Topics.ModelSnapshots, 0, Offset.Beginning));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = consumer.Consume(cancellationToken);
+                if (result?.Message?.Value is not { } value || result.Message.Key is not { } model || !registry.IsServed(model)) continue;
+                var manifest = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.SnapshotManifest);
+                if (manifest is null || manifest.Candidate) continue;
+                lock (_announcedLock) _announced[model] = Max(manifest.Version, Announced(model))!.Value;
+                ReconcileSoon();
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (ConsumeException e)
+            {
+                logger.LogWarning("Reading {Topic} failed ({Reason}); new versions are still found in the model store every {Interval}",
+                    Topics.ModelSnapshots, e.Error.Reason, options.PinPollInterval);
+            }
+            catch (JsonException e)
+            {
+                logger.LogWarning("Skipped an unreadable announcement on {Topic}: {Reason}", Topics.ModelSnapshots, e.Message);
+            }
+        }
+        consumer.Close();
+    }
+
+    private long? Announced(string model)
+    {
+        lock (_announcedLock) return _announced.TryGetValue(model, out var version) ? version : null;
+    }
+
+    private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+}

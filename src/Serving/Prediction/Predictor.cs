@@ -1,0 +1,101 @@
+using System.Globalization;
+using Streaming.Contracts;
+using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Training;
+using Streaming.Learning.Hashing;
+using Streaming.Serving.Models;
+
+namespace Streaming.Serving.Prediction;
+
+/// <summary>Why a prediction request was not answered with predictions.</summary>
+public sealed record PredictionRejection(int Status, string Reason, string Detail);
+
+/// <summary>
+/// A prediction from entity keys to score: online features for every request in one Redis round trip, the
+/// model input composed exactly as the label join composes training examples (<see cref="ExampleFeatures"/>),
+/// hashed with the version's own spec and scored in ONNX Runtime; each prediction is logged for the label join.
+/// The version is leased for the whole request, so a swap never changes it midway.
+/// </summary>
+public sealed class Predictor(
+    ModelRegistry registry,
+    OnlineFeatureReader reader,
+    FeatureSet featureSet,
+    PredictionLogPublisher log,
+    ServingOptions options,
+    ServingMetrics metrics,
+    TimeProvider clock)
+{
+    /// <summary>Null when every request is well formed, else the first problem.</summary>
+    public PredictionRejection? Validate(string model, IReadOnlyList<PredictionRequest?>? requests)
+    {
+        if (!registry.IsServed(model))
+            return new(404, "unknown_model", $"This node does not serve a model named '{model}'; GET /v1/models lists those it serves.");
+        if (requests is null || requests.Count == 0)
+            return new(400, "empty_batch", "Send at least one request.");
+        if (requests.Count > options.MaxBatch)
+            return new(400, "too_many_entities", $"{requests.Count} requests in one batch; at most {options.MaxBatch} (Serving:MaxBatch).");
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var where = requests.Count == 1 ? "" : $"Request {i}: ";
+            var request = requests[i];
+            if (request?.Keys is not { Count: > 0 } keys)
+                return new(400, "missing_keys", where + "\"keys\" must name at least one entity, e.g. {\"keys\": {\"origin\": \"SFO\"}}.");
+            foreach (var (kind, id) in keys)
+            {
+                if (string.IsNullOrWhiteSpace(kind) || string.IsNullOrWhiteSpace(id))
+                    return new(400, "empty_key", where + "entity kinds and ids must not be empty.");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Predictions for validated requests, in order; null when no version is loaded yet.</summary>
+    public async Task<IReadOnlyList<PredictionResponse>?> PredictAsync(string model, IReadOnlyList<PredictionRequest> requests)
+    {
+        if (registry.Acquire(model) is not { } lease) return null;
+        using (lease)
+        {
+            var served = lease.Model;
+            var now = clock.GetUtcNow();
+            var queries = new FeatureQuery[requests.Count];
+            for (var i = 0; i < requests.Count; i++) queries[i] = new FeatureQuery(requests[i].Keys!, requests[i].Time ?? now);
+            var snapshots = await reader.ReadAsync(queries, options.ClockSkewTolerance);
+
+            // From here on synchronous: the hasher and the scorer's buffers belong to this thread.
+            var inputs = new Dictionary<string, IReadOnlyDictionary<string, FieldValue>>[requests.Count];
+            var rows = new SparseVector[requests.Count];
+            var ids = new string[requests.Count];
+            var hasher = served.Hasher;
+            for (var i = 0; i < requests.Count; i++)
+            {
+                ids[i] = Guid.CreateVersion7().ToString("N");
+                var asEvent = new EntityEvent(ids[i], featureSet.PredictedEventType, queries[i].AsOf, requests[i].Keys!, requests[i].Fields);
+                inputs[i] = ExampleFeatures.Compose(asEvent, snapshots[i]);
+                hasher.Hash(inputs[i], rows[i] = new SparseVector());
+            }
+            var scores = new double[requests.Count];
+            served.Scorer.Score(rows, hasher.BiasSlot, scores);
+
+            var responses = new PredictionResponse[requests.Count];
+            var version = served.Version.ToString(CultureInfo.InvariantCulture);
+            for (var i = 0; i < requests.Count; i++)
+            {
+                var used = new Dictionary<string, FeatureUse>(snapshots[i].Count);
+                var defaulted = new List<string>();
+                foreach (var view in snapshots[i])
+                {
+                    used[view.View] = new FeatureUse(view.Status, view.AgeMs, view.Values);
+                    if (!view.IsDefault) continue;
+                    defaulted.Add(view.View);
+                    metrics.FeatureDefaults.WithLabels(view.View, view.Status).Inc();
+                }
+                bool? decision = served.IsClassification ? scores[i] >= options.DecisionThreshold : null;
+                responses[i] = new PredictionResponse(ids[i], model, served.Version, scores[i], decision, queries[i].AsOf, used, defaulted);
+                log.Offer(new PredictionLog(ids[i], model, version, queries[i].AsOf, requests[i].Keys!, inputs[i], scores[i]));
+            }
+            metrics.Predictions.WithLabels(model).Inc(requests.Count);
+            return responses;
+        }
+    }
+}

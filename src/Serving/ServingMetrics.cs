@@ -1,0 +1,46 @@
+using Prometheus;
+
+namespace Streaming.Serving;
+
+/// <summary>Serving's Prometheus metrics. Requests received = answered (by status) for every endpoint.</summary>
+public sealed class ServingMetrics
+{
+    public ServingMetrics(CollectorRegistry registry)
+    {
+        var factory = Metrics.WithCustomRegistry(registry);
+        Requests = factory.CreateCounter("streaming_serving_requests_total", "Prediction requests answered, by endpoint and HTTP status.", "endpoint", "status");
+        Rejected = factory.CreateCounter("streaming_serving_rejected_total", "Requests answered 4xx (or 503 not ready), by reason.", "reason");
+        Latency = factory.CreateHistogram("streaming_serving_request_seconds", "Time to answer a prediction request, inside the server.",
+            new HistogramConfiguration
+            {
+                LabelNames = ["endpoint"],
+                Buckets = [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.0025, 0.005, 0.01, 0.025, 0.1, 1],
+            });
+        Predictions = factory.CreateCounter("streaming_serving_predictions_total", "Rows scored, by model.", "model");
+        FeatureDefaults = factory.CreateCounter("streaming_serving_feature_defaults_total",
+            "Views answered with defaults instead of stored values, by view and status (missing, stale, unavailable, store_unavailable).", "view", "status");
+        LogPublished = factory.CreateCounter("streaming_serving_prediction_log_published_total", "Prediction log records acknowledged by Kafka.");
+        LogDropped = factory.CreateCounter("streaming_serving_prediction_log_dropped_total",
+            "Prediction log records lost: buffer full (Kafka slow or unreachable) or not delivered. Their labels then join by event id instead.", "reason");
+        LogQueue = factory.CreateGauge("streaming_serving_prediction_log_queue", "Prediction log records waiting for Kafka.");
+        Version = factory.CreateGauge("streaming_serving_model_version", "The version each model answers with on this node.", "model");
+        Pinned = factory.CreateGauge("streaming_serving_model_pinned", "1 while the model is pinned to a version (rollback), 0 when it follows the newest.", "model");
+        Swaps = factory.CreateCounter("streaming_serving_model_swaps_total", "Versions swapped in.", "model");
+        LoadFailures = factory.CreateCounter("streaming_serving_model_load_failures_total", "Versions that could not be loaded (pruned, corrupt or of another feature spec).", "model");
+        Device = factory.CreateGauge("streaming_serving_device_info", "1 for the device ONNX Runtime runs on (cpu or cuda:N).", "device");
+    }
+
+    public Counter Requests { get; }
+    public Counter Rejected { get; }
+    public Histogram Latency { get; }
+    public Counter Predictions { get; }
+    public Counter FeatureDefaults { get; }
+    public Counter LogPublished { get; }
+    public Counter LogDropped { get; }
+    public Gauge LogQueue { get; }
+    public Gauge Version { get; }
+    public Gauge Pinned { get; }
+    public Counter Swaps { get; }
+    public Counter LoadFailures { get; }
+    public Gauge Device { get; }
+}

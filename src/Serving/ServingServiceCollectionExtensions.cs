@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Streaming.FeatureStore;
+using Streaming.Models.Store;
+using Streaming.Serving.Http;
+using Streaming.Serving.Inference;
+using Streaming.Serving.Models;
+using Streaming.Serving.Prediction;
+
+namespace Streaming.Serving;
+
+public static class ServingServiceCollectionExtensions
+{
+    /// <summary>Serving: model following and hot swap, online features, ONNX Runtime, prediction log. Needs the platform and a CollectorRegistry.</summary>
+    public static IServiceCollection AddStreamingServing(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ServingOptions>(configuration.GetSection(ServingOptions.Section));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value);
+        services.AddModelStore(configuration);
+        services.AddOnlineFeatureReader();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ServingMetrics(sp.GetRequiredService<CollectorRegistry>()));
+        services.AddSingleton<ExecutionDevice>();
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<ModelFollower>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelFollower>());
+        services.AddSingleton<PredictionLogPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<PredictionLogPublisher>());
+        services.AddSingleton<Predictor>();
+        services.AddSingleton<AdminActions>();
+        services.AddHealthChecks().AddCheck<ModelsLoadedHealthCheck>("models", tags: ["ready"]);
+        services.AddOpenApi();
+        return services;
+    }
+
+    /// <summary>The prediction, model and admin endpoints, and the OpenAPI document at /openapi/v1.json.</summary>
+    public static IEndpointRouteBuilder MapStreamingServing(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapServingEndpoints();
+        endpoints.MapAdminEndpoints();
+        endpoints.MapOpenApi();
+        return endpoints;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using Streaming.Contracts;
+using Streaming.Learning;
+using Streaming.Models.Onnx;
+using Streaming.Models.Store;
+
+namespace Streaming.Tests.Support;
+
+/// <summary>
+/// Model snapshots as the learner makes them (manifest, state, ONNX), saved to a model store and announced on
+/// model-snapshots, without running the learner: serving tests publish as many versions as they need.
+/// </summary>
+public static class SnapshotFactory
+{
+    public static readonly LearnerSpec Spec = new() { Bits = 16, TargetThreshold = 15, Interactions = [["origin", "time"]] };
+
+    /// <summary>A learner trained on <paramref name="examples"/> (different slices give different versions).</summary>
+    public static OnlineModel Train(IEnumerable<TrainingExample> examples, LearnerSpec? spec = null)
+    {
+        var model = new OnlineModel(spec ?? Spec);
+        foreach (var example in examples) model.Process(example);
+        return model;
+    }
+
+    public static SnapshotManifest Manifest(OnlineModel model, string name, long version, byte[] payload) => new(
+        name, version, version > 1 ? version - 1 : null, DateTimeOffset.UtcNow, $"{model.Spec.Loss}/{model.Spec.Optimizer}",
+        JsonSerializer.SerializeToElement(model.Spec, LearningJsonContext.Default.LearnerSpec), model.Learner.Hasher.SpecHash(),
+        new Dictionary<int, long>(), model.Watermark, model.Metrics.Snapshot(), payload.Length);
+
+    /// <summary>Saves the model as version <paramref name="version"/> and announces it, as the learner does.</summary>
+    public static async Task<SnapshotManifest> PublishAsync(IModelStore store, IProducer<string?, byte[]>? announcer, OnlineModel model, string name, long version)
+    {
+        var payload = model.SaveState();
+        var manifest = Manifest(model, name, version, payload);
+        await store.SaveAsync(manifest, payload, LinearModelOnnx.Export(model.Learner, name, version), CancellationToken.None);
+        if (announcer is not null)
+            await announcer.ProduceAsync(Topics.ModelSnapshots, new Message<string?, byte[]>
+            {
+                Key = name,
+                Value = JsonSerializer.SerializeToUtf8Bytes(manifest, ContractsJsonContext.Default.SnapshotManifest),
+            });
+        return manifest;
+    }
+}
