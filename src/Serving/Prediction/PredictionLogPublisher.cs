@@ -22,7 +22,9 @@ public sealed class PredictionLogPublisher(
 {
     private readonly Channel<PredictionLog> _buffer = Channel.CreateBounded<PredictionLog>(new BoundedChannelOptions(options.PredictionLogCapacity)
     {
-        FullMode = BoundedChannelFullMode.DropWrite,
+        // Wait, not DropWrite: with DropWrite TryWrite reports success for the record it drops, so nothing
+        // could count it. Nobody waits here: requests only TryWrite, which fails when full.
+        FullMode = BoundedChannelFullMode.Wait,
         SingleReader = true,
     });
     private long _failuresLogged;
