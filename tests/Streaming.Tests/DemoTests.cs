@@ -15,7 +15,8 @@ public sealed class DemoTests
     public async Task Demo_once_replays_the_sample_into_embedded_kafka_and_stops()
     {
         var outcome = new DemoOutcome();
-        await using var app = DemoCommand.BuildApp(new DemoSettings(DemoCommand.DefaultDataPath, Speed: null, Limit: 3_000, Once: true), outcome, [], "http://127.0.0.1:0");
+        await using var app = DemoCommand.BuildApp(new DemoSettings(DemoCommand.DefaultDataPath, Speed: null, Limit: 3_000, Once: true), outcome,
+            ["--Learner:SnapshotEvery=00:00:01"], "http://127.0.0.1:0");
         var stopping = new TaskCompletionSource();
         app.Lifetime.ApplicationStopping.Register(stopping.SetResult);
         await app.StartAsync();
@@ -34,6 +35,9 @@ public sealed class DemoTests
         Assert.Equal(summary.DeadLettered, TopicOffsets.EndOffsetTotal(configs, Topics.DeadLetter, TimeSpan.FromSeconds(10)));
         // The feature pipeline caught up before the demo stopped: every label became a training example.
         Assert.Equal(summary.Labels, TopicOffsets.EndOffsetTotal(configs, Topics.TrainingExamples, TimeSpan.FromSeconds(10)));
+        // Serving loaded a version the learner published and answered the demo's prediction, which was logged.
+        Assert.True(outcome.ServedVersion >= 1);
+        Assert.Equal(1, TopicOffsets.EndOffsetTotal(configs, Topics.Predictions, TimeSpan.FromSeconds(10)));
         await app.StopAsync();
     }
 }

@@ -1,6 +1,15 @@
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Streaming.Contracts;
+using StackExchange.Redis;
 using Streaming.FeatureStore;
+using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Online;
 using Streaming.Ingest.Replay;
 using Streaming.Platform.Kafka;
+using Streaming.Serving;
+using Streaming.Serving.Inference;
+using Streaming.Serving.Models;
+using Streaming.Serving.Prediction;
 
 namespace Streaming.Host.Commands;
 
@@ -25,6 +34,7 @@ public sealed class DemoReplayService(
             ReplayExecution.Print(summary, settings.DataPath, configs);
             outcome.Summary = summary;
             await ReportFeaturesAsync(stoppingToken);
+            await ReportServingAsync(stoppingToken);
             if (!settings.Once)
                 logger.LogInformation("Replay finished; still serving. POST more records to /v1/events or /v1/labels; Ctrl+C stops.");
         }
@@ -53,6 +63,40 @@ public sealed class DemoReplayService(
         if (!caughtUp) outcome.Error = "the feature pipeline did not catch up with the replay within 5 minutes";
     }
 
+    /// <summary>When serving runs here, waits for a learned version and shows one prediction, as an application would get it.</summary>
+    private async Task ReportServingAsync(CancellationToken stoppingToken)
+    {
+        if (services.GetService<ModelRegistry>() is not { } registry) return;
+        var options = services.GetRequiredService<ServingOptions>();
+        var model = options.Models[0];
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (registry.Peek(model) is null && DateTime.UtcNow < deadline) await Task.Delay(250, stoppingToken);
+        if (registry.Peek(model) is not { } served)
+        {
+            Console.WriteLine($"serving: no version of {model} loaded within a minute (see /readyz)");
+            outcome.Error = "serving loaded no model version";
+            return;
+        }
+        // "Now", as far as the replayed data goes: just after the newest value stored for this flight's entities
+        // (the replay ends with labels landing after the last departure).
+        var keys = new Dictionary<string, string> { ["origin"] = "ORD", ["destination"] = "LGA", ["route"] = "ORD-LGA" };
+        var redis = services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        var watermarks = await Task.WhenAll(services.GetRequiredService<FeatureSet>().Views
+            .Select(view => redis.HashGetAsync(OnlineKeys.For(view.Name, keys[view.Entity]), OnlineKeys.Watermark)));
+        var time = watermarks.Where(w => w.HasValue).Select(w => DateTimeOffset.FromUnixTimeMilliseconds((long)w)).DefaultIfEmpty(DateTimeOffset.UtcNow).Max()
+            + TimeSpan.FromMinutes(1);
+        var request = new PredictionRequest(keys, new Dictionary<string, FieldValue> { ["distance"] = 733 }, time);
+        var answer = (await services.GetRequiredService<Predictor>().PredictAsync(model, [request]))?[0];
+        if (answer is null) return;
+        outcome.ServedVersion = answer.ModelVersion;
+        Console.WriteLine($"serving: {model} v{answer.ModelVersion} on {services.GetRequiredService<ExecutionDevice>().Name}; " +
+            $"ORD→LGA at {time:u}: P(departs > 15 min late) = {answer.Score:F3}, " +
+            $"features {string.Join(", ", answer.Features.Select(f => $"{f.Key} {f.Value.Status}"))}");
+        var address = services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        Console.WriteLine($"  try: curl -s {address}/v1/models/{model}/predict -H 'content-type: application/json' " +
+            $"-d '{{\"keys\":{{\"origin\":\"ORD\",\"destination\":\"LGA\",\"route\":\"ORD-LGA\"}},\"fields\":{{\"distance\":733}},\"time\":\"{time:O}\"}}'");
+    }
+
     private static double Total(Prometheus.Counter counter) =>
         counter.GetAllLabelValues().Sum(labels => counter.WithLabels(labels).Value);
 }
@@ -65,6 +109,9 @@ public sealed class DemoOutcome
 {
     public ReplaySummary? Summary { get; set; }
     public string? Error { get; set; }
+
+    /// <summary>The model version that answered the demo's prediction, when serving ran.</summary>
+    public long? ServedVersion { get; set; }
 
     /// <summary>0 when the replay ran, Kafka stored every record (accepted or dead-lettered) and, where it runs, the feature pipeline caught up.</summary>
     public int ExitCode => Error is null && Summary is { Failed: 0 } ? 0 : 1;

@@ -115,17 +115,23 @@ public sealed class ModelFollower(
         }
     }
 
-    /// <summary>First calls allocate and compile kernels: pay for them here, not in a request.</summary>
+    /// <summary>
+    /// First calls allocate buffers and plan the graph for each input shape: pay for that here, with rows as wide
+    /// as real ones (one and several per call), not in the first requests after the swap.
+    /// </summary>
     private void Warm(ServedModel model)
     {
+        var numbers = Enumerable.Range(0, 48).ToDictionary(i => $"x{i}", i => FieldValue.Of(i));
+        var features = new Dictionary<string, IReadOnlyDictionary<string, FieldValue>> { ["warmup"] = numbers };
         var row = new Learning.Hashing.SparseVector();
-        var features = new Dictionary<string, IReadOnlyDictionary<string, FieldValue>>
-        {
-            ["warmup"] = new Dictionary<string, FieldValue> { ["x"] = 1.0, ["id"] = "warmup" },
-        };
         model.Hasher.Hash(features, row);
-        Span<double> score = stackalloc double[1];
-        for (var i = 0; i < options.WarmupCalls; i++) model.Scorer.Score([row], model.Hasher.BiasSlot, score);
+        var rows = Enumerable.Repeat(row, 16).ToArray();
+        Span<double> scores = stackalloc double[rows.Length];
+        for (var i = 0; i < options.WarmupCalls; i++)
+        {
+            model.Scorer.Score([row], model.Hasher.BiasSlot, scores[..1]);
+            model.Scorer.Score(rows, model.Hasher.BiasSlot, scores);
+        }
     }
 
     private void FollowAnnouncements(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Streaming.Contracts;
 using Streaming.Learning;
@@ -13,6 +14,9 @@ namespace Streaming.Serving.Models;
 /// </summary>
 public sealed class ServedModel
 {
+    // Per-thread hashers shared by every version with the same hashing spec: a hasher caches the hashes of the
+    // names and values it has seen, and a swap every second must not start those caches cold.
+    private static readonly ConcurrentDictionary<string, ThreadLocal<FeatureHasher>> HashersBySpec = new(StringComparer.Ordinal);
     private readonly ThreadLocal<FeatureHasher> _hashers;
     private int _references = 1;
 
@@ -25,7 +29,8 @@ public sealed class ServedModel
             ?? throw new InvalidDataException($"Snapshot {manifest.Model} v{manifest.Version} has no learner spec.");
         IsClassification = Learning.Losses.Losses.Create(Spec.Loss, Spec.HuberDelta).IsClassification;
         var interactions = Spec.Interactions.Select(pair => (pair[0], pair[1])).ToArray();
-        _hashers = new ThreadLocal<FeatureHasher>(() => new FeatureHasher(Spec.Bits, interactions));
+        _hashers = HashersBySpec.GetOrAdd(new FeatureHasher(Spec.Bits, interactions).SpecHash(),
+            _ => new ThreadLocal<FeatureHasher>(() => new FeatureHasher(Spec.Bits, interactions)));
         if (Hasher.SpecHash() != manifest.FeatureSpecHash)
             throw new InvalidDataException(
                 $"Snapshot {manifest.Model} v{manifest.Version} was hashed with feature spec {manifest.FeatureSpecHash}, this build hashes its spec as {Hasher.SpecHash()}: serving it would score garbage.");
@@ -59,7 +64,6 @@ public sealed class ServedModel
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
         Scorer.Dispose();
-        _hashers.Dispose();
         Disposed = true;
     }
 

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Confluent.Kafka;
+using StackExchange.Redis;
+using Streaming.Benchmarks.Serving;
+using Streaming.Contracts;
+using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Online;
+using Streaming.Host.Commands;
+using Streaming.Ingest.Replay;
+using Streaming.Learning;
+using Streaming.Learning.Hashing;
+using Streaming.Models.Onnx;
+using Streaming.Models.Store;
+using Streaming.Platform.Kafka;
+using Streaming.Platform.Redis;
+using Streaming.Serving;
+using Streaming.Serving.Inference;
+
+// Prediction latency of one serving node (`streaming serve`, its own process) under closed-loop HTTP load from
+// this process on loopback, with online features for every request from Redis:
+//   floors   a bare Redis round trip (PING, and the pipelined HGETALLs one prediction makes) and a bare
+//            ONNX Runtime call, measured here in the same run
+//   steady   QPS and p50/p99/p99.9 at several connection counts
+//   swaps    the same load at the connection count that reached 10k QPS while a new snapshot is published every second
+// Redis is Garnet inside this process unless --redis names a server (e.g. Debian's redis-server: --redis 127.0.0.1:6379).
+// Usage: dotnet run -c Release --project benchmarks/ServingBenchmark [-- --connections 1,8,32 --seconds 10 --swap-seconds 15 --data PATH --redis HOST:PORT]
+var connectionCounts = Argument("--connections", "1,8,32").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+var seconds = double.Parse(Argument("--seconds", "10"), CultureInfo.InvariantCulture);
+var swapSeconds = double.Parse(Argument("--swap-seconds", "15"), CultureInfo.InvariantCulture);
+var data = Argument("--data", Path.Combine(AppContext.BaseDirectory, "data", "flights-sample.parquet"));
+const string Model = "flights-delay";
+
+LibrdkafkaLoader.EnsureInstalled();
+using var kafka = new EmbeddedKafkaCluster();
+await kafka.EnsureTopicsAsync(Topics.All(), CancellationToken.None);
+var externalRedis = Argument("--redis", "");
+using var garnet = externalRedis == "" ? new EmbeddedGarnet(memory: "512m") : null;
+var redisEndpoint = garnet?.Endpoint ?? externalRedis;
+var redisOptions = ConfigurationOptions.Parse(redisEndpoint + ",allowAdmin=true");
+redisOptions.SocketManager = SocketManager.ThreadPool; // as the serving node's multiplexer
+using var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
+await redis.GetServers()[0].FlushDatabaseAsync(); // a previous run's versions would outrank this run's
+var store = new RedisModelStore(redis);
+using var announcer = new ProducerBuilder<string?, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
+
+// The model: the demo's learner spec, trained on the departures of the data file.
+Console.WriteLine($"Training on {data} ...");
+var examples = new List<TrainingExample>();
+await foreach (var example in FlightTrainingExamples.ReadAsync(data, 60_000, CancellationToken.None)) examples.Add(example);
+var spec = new LearnerSpec { Bits = 18, Optimizer = "ftrl", FtrlAlpha = 0.1, L1 = 0.5, L2 = 1.0, TargetThreshold = 15 };
+var model = new OnlineModel(spec);
+foreach (var example in examples.Take(40_000)) model.Process(example);
+long version = 0;
+await PublishAsync();
+
+// Online features for every entity the requests name, fresh as of one minute before the requests' time.
+var asOf = examples.Max(e => e.Time) + TimeSpan.FromMinutes(1);
+var departures = new List<EntityEvent>();
+await foreach (var record in new FlightsReplaySource(data, 5_000).ReadAsync(CancellationToken.None))
+    if (record.Stream == Streaming.Ingest.IngestStream.Events) departures.Add(JsonSerializer.Deserialize(record.Utf8, ContractsJsonContext.Default.EntityEvent)!);
+var batch = redis.GetDatabase().CreateBatch();
+var writes = new List<Task>();
+foreach (var view in FlightFeatureViews.All)
+foreach (var entity in departures.Select(d => d.Keys[view.Entity]).Distinct())
+{
+    var fields = view.Aggregations.Select((a, i) => new HashEntry(a.Name(), 3 + i)).ToList();
+    fields.Add(new HashEntry(OnlineKeys.Watermark, (asOf - TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds()));
+    writes.Add(batch.HashSetAsync(OnlineKeys.For(view.Name, entity), fields.ToArray()));
+}
+batch.Execute();
+await Task.WhenAll(writes);
+var bodies = departures.Select(d => JsonSerializer.Serialize(new Dictionary<string, object>
+{
+    ["keys"] = d.Keys,
+    ["fields"] = new Dictionary<string, double> { ["distance"] = d.Fields!["distance"].Number },
+    ["time"] = asOf,
+})).ToList();
+Console.WriteLine($"{writes.Count:N0} feature hashes for {departures.Count:N0} request bodies; model {Model} v{version} ({1 << spec.Bits:N0} slots); {Environment.ProcessorCount} cores");
+
+// Floors, in this process.
+var ping = Measure(20_000, () => redis.GetDatabase().Ping());
+var sampleKeys = departures[0].Keys;
+var featureRead = Measure(20_000, () =>
+{
+    var read = redis.GetDatabase().CreateBatch();
+    var reads = FlightFeatureViews.All.Select(v => read.HashGetAllAsync(OnlineKeys.For(v.Name, sampleKeys[v.Entity]))).ToArray();
+    read.Execute();
+    Task.WaitAll(reads);
+});
+var device = new ExecutionDevice(new ServingOptions { Device = "cpu" }, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExecutionDevice>.Instance);
+using var scorer = new OnnxLinearScorer(LinearModelOnnx.Export(model.Learner, Model, version), device);
+var row = new SparseVector();
+model.Learner.Hasher.Hash(examples[0].Features, row);
+var scores = new double[1];
+var onnx = Measure(100_000, () => scorer.Score([row], model.Learner.Hasher.BiasSlot, scores));
+
+await using var server = await ServerProcess.StartAsync(FreePort(),
+[
+    "--Kafka:BootstrapServers=" + kafka.BootstrapServers, "--Redis:Configuration=" + redisEndpoint,
+    "--Serving:Device=auto", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Streaming.Serving.Models=Information",
+]);
+var load = new LoadGenerator(server.Address, bodies, $"/v1/models/{Model}/predict");
+Console.WriteLine("Warming up the server (3 s) ...");
+await load.RunAsync(8, TimeSpan.FromSeconds(3));
+
+Console.WriteLine();
+Console.WriteLine($"{"what",-34} {"QPS",9}  latency");
+Console.WriteLine($"{"floor: Redis PING",-34} {"",9}  {ping.Summary()}");
+Console.WriteLine($"{"floor: Redis 4 × HGETALL pipelined",-34} {"",9}  {featureRead.Summary()}");
+Console.WriteLine($"{"floor: ONNX Runtime call (1 row)",-34} {"",9}  {onnx.Summary()}");
+using var metricsClient = new HttpClient { BaseAddress = server.Address };
+var serverHistogram = new ServerHistogram(metricsClient);
+var steady = new Dictionary<int, LoadGenerator.Result>();
+var inServer = new Dictionary<int, (double P50, double P99)>();
+foreach (var connections in connectionCounts)
+{
+    var before = await serverHistogram.ReadAsync("predict");
+    var result = steady[connections] = await load.RunAsync(connections, TimeSpan.FromSeconds(seconds));
+    var after = await serverHistogram.ReadAsync("predict");
+    inServer[connections] = (ServerHistogram.PercentileMicros(before, after, 50), ServerHistogram.PercentileMicros(before, after, 99));
+    Console.WriteLine($"{$"predict, {connections} connections",-34} {result.Qps,9:N0}  {result.Latencies.Summary()}  errors {result.Errors}" +
+        $"   in server: p50 ≤ {inServer[connections].P50:F0} µs, p99 ≤ {inServer[connections].P99:F0} µs");
+}
+
+// Swaps: the steady setting that reached 10k QPS with the fewest connections (else the busiest) again, while a
+// new version is published every second.
+var busiest = steady.Where(s => s.Value.Qps >= 10_000).Select(s => s.Key).DefaultIfEmpty(steady.MaxBy(s => s.Value.Qps).Key).Min();
+var firstSwapped = version + 1;
+using var stopPublishing = new CancellationTokenSource();
+var publishing = Task.Run(async () =>
+{
+    var next = 40_000;
+    while (!stopPublishing.IsCancellationRequested)
+    {
+        await Task.Delay(1000);
+        foreach (var example in examples.Skip(next).Take(500)) model.Process(example);
+        next = next + 500 >= examples.Count ? 40_000 : next + 500;
+        await PublishAsync();
+    }
+});
+var swapped = await load.RunAsync(busiest, TimeSpan.FromSeconds(swapSeconds));
+await stopPublishing.CancelAsync();
+await publishing;
+var published = version - firstSwapped + 1;
+Console.WriteLine($"{$"predict, {busiest} connections, swaps",-34} {swapped.Qps,9:N0}  {swapped.Latencies.Summary()}  errors {swapped.Errors}  ({published} versions published)");
+foreach (var (error, count) in steady.Values.Append(swapped).SelectMany(r => r.ErrorSamples)) Console.WriteLine($"  error ×{count}: {error}");
+
+var p99Ratio = swapped.Latencies.PercentileMicros(99) / steady[busiest].Latencies.PercentileMicros(99);
+var atTenThousand = steady[busiest];
+Console.WriteLine();
+Console.WriteLine($"targets (2 cores): p99 ≤ 1 ms at 10k QPS — {atTenThousand.Qps:N0} QPS at {busiest} connections, p99 {atTenThousand.Latencies.PercentileMicros(99):F0} µs: " +
+    (atTenThousand.Qps >= 10_000 && atTenThousand.Latencies.PercentileMicros(99) <= 1000 ? "met" : "NOT met"));
+Console.WriteLine($"                   swaps: 0 errors and p99 ≤ 1.2× steady — {swapped.Errors} errors, p99 {p99Ratio:F2}× steady: {(swapped.Errors == 0 && p99Ratio <= 1.2 ? "met" : "NOT met")}");
+Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+{
+    ["benchmark"] = "serving",
+    ["cores"] = Environment.ProcessorCount,
+    ["device"] = "cpu",
+    ["redis"] = garnet is null ? "external" : "garnet-embedded",
+    ["floor_redis_ping_p50_us"] = Math.Round(ping.PercentileMicros(50)),
+    ["floor_redis_features_p50_us"] = Math.Round(featureRead.PercentileMicros(50)),
+    ["floor_redis_features_p99_us"] = Math.Round(featureRead.PercentileMicros(99)),
+    ["floor_onnx_p50_us"] = Math.Round(onnx.PercentileMicros(50), 1),
+    ["floor_onnx_p99_us"] = Math.Round(onnx.PercentileMicros(99), 1),
+    ["steady"] = steady.ToDictionary(s => s.Key.ToString(CultureInfo.InvariantCulture), s => new Dictionary<string, double>
+    {
+        ["qps"] = Math.Round(s.Value.Qps),
+        ["p50_us"] = Math.Round(s.Value.Latencies.PercentileMicros(50)),
+        ["p99_us"] = Math.Round(s.Value.Latencies.PercentileMicros(99)),
+        ["p999_us"] = Math.Round(s.Value.Latencies.PercentileMicros(99.9)),
+        ["errors"] = s.Value.Errors,
+        ["in_server_p50_us_at_most"] = inServer[s.Key].P50,
+        ["in_server_p99_us_at_most"] = inServer[s.Key].P99,
+    }),
+    ["swap_connections"] = busiest,
+    ["swap_versions_published"] = published,
+    ["swap_qps"] = Math.Round(swapped.Qps),
+    ["swap_p99_us"] = Math.Round(swapped.Latencies.PercentileMicros(99)),
+    ["swap_p999_us"] = Math.Round(swapped.Latencies.PercentileMicros(99.9)),
+    ["swap_errors"] = swapped.Errors,
+    ["swap_p99_vs_steady"] = Math.Round(p99Ratio, 2),
+}));
+return 0;
+
+async Task PublishAsync()
+{
+    version++;
+    var payload = model.SaveState();
+    var manifest = new SnapshotManifest(Model, version, version > 1 ? version - 1 : null, DateTimeOffset.UtcNow, "logistic/ftrl",
+        JsonSerializer.SerializeToElement(spec, LearningJsonContext.Default.LearnerSpec), model.Learner.Hasher.SpecHash(),
+        new Dictionary<int, long>(), model.Watermark, model.Metrics.Snapshot(), payload.Length);
+    await store.SaveAsync(manifest, payload, LinearModelOnnx.Export(model.Learner, Model, version), CancellationToken.None);
+    await announcer.ProduceAsync(Topics.ModelSnapshots, new Message<string?, byte[]>
+    {
+        Key = Model,
+        Value = JsonSerializer.SerializeToUtf8Bytes(manifest, ContractsJsonContext.Default.SnapshotManifest),
+    });
+}
+
+static Latencies Measure(int calls, Action call)
+{
+    for (var i = 0; i < Math.Min(2_000, calls / 10); i++) call(); // warm-up
+    var latencies = new Latencies();
+    for (var i = 0; i < calls; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        call();
+        latencies.Add(Stopwatch.GetTimestamp() - started);
+    }
+    return latencies;
+}
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+string Argument(string name, string fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+}

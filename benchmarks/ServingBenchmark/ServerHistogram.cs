@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace Streaming.Benchmarks.Serving;
+
+/// <summary>
+/// The server's own latency histogram (streaming_serving_request_seconds, from request start to response
+/// object, before Kestrel writes it): read before and after a phase, so the difference is that phase's.
+/// Percentiles are bucket upper bounds.
+/// </summary>
+public sealed class ServerHistogram(HttpClient http)
+{
+    public async Task<SortedDictionary<double, double>> ReadAsync(string endpoint)
+    {
+        var text = await http.GetStringAsync("/metrics");
+        var buckets = new SortedDictionary<double, double>();
+        var prefix = $"streaming_serving_request_seconds_bucket{{endpoint=\"{endpoint}\",le=\"";
+        foreach (var line in text.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            var bound = line[prefix.Length..line.IndexOf('"', prefix.Length)];
+            var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            buckets[bound == "+Inf" ? double.PositiveInfinity : double.Parse(bound, CultureInfo.InvariantCulture)] = value;
+        }
+        return buckets;
+    }
+
+    /// <summary>The smallest bucket bound (µs) under which <paramref name="p"/> % of the phase's requests finished.</summary>
+    public static double PercentileMicros(SortedDictionary<double, double> before, SortedDictionary<double, double> after, double p)
+    {
+        var total = after.Values.LastOrDefault() - before.Values.LastOrDefault();
+        foreach (var (bound, cumulative) in after)
+            if (cumulative - before.GetValueOrDefault(bound) >= p / 100 * total) return bound * 1e6;
+        return double.NaN;
+    }
+}
