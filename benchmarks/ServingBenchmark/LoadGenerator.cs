@@ -9,11 +9,11 @@ namespace Streaming.Benchmarks.Serving;
 /// keep-alive connection and the next as soon as it has the answer, so the offered load adapts to the server
 /// (raise the connections for more). A latency is send to last byte of the answer.
 /// </summary>
-public sealed class LoadGenerator(Uri server, IReadOnlyList<string> bodies, string path)
+public sealed class LoadGenerator(Uri server, IReadOnlyList<string> bodies, string path) : ILoad
 {
-    public sealed record Result(double Qps, Latencies Latencies, long Requests, long Errors, IReadOnlyDictionary<string, long> ErrorSamples);
+    public string Name => "HttpClient (this process)";
 
-    public async Task<Result> RunAsync(int connections, TimeSpan duration)
+    public async Task<LoadResult> RunAsync(int connections, TimeSpan duration)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false };
         using var http = new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(10) };
@@ -52,6 +52,6 @@ public sealed class LoadGenerator(Uri server, IReadOnlyList<string> bodies, stri
         var all = new Latencies();
         foreach (var latencies in await Task.WhenAll(workers)) all.AddRange(latencies);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new Result(requests / elapsed, all, requests, failed, errors);
+        return new LoadResult(requests / elapsed, all.PercentileMicros(50), all.PercentileMicros(99), all.PercentileMicros(99.9), requests, failed, errors);
     }
 }

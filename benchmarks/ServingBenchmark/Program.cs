@@ -25,8 +25,9 @@ using Streaming.Serving.Inference;
 //   steady   QPS and p50/p99/p99.9 at several connection counts
 //   swaps    the same load at the connection count that reached 10k QPS while a new snapshot is published every second
 // Redis is Garnet inside this process unless --redis names a server (e.g. Debian's redis-server: --redis 127.0.0.1:6379).
-// Usage: dotnet run -c Release --project benchmarks/ServingBenchmark [-- --connections 1,8,32 --seconds 10 --swap-seconds 15 --data PATH --redis HOST:PORT]
-var connectionCounts = Argument("--connections", "1,8,32").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+// The load comes from Debian's wrk when installed (apt-get install -y wrk), else from HttpClient here (--load http|wrk).
+// Usage: dotnet run -c Release --project benchmarks/ServingBenchmark [-- --connections 1,2,4,8,16 --seconds 10 --swap-seconds 15 --data PATH --redis HOST:PORT --load wrk|http]
+var connectionCounts = Argument("--connections", "1,2,4,8,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
 var seconds = double.Parse(Argument("--seconds", "10"), CultureInfo.InvariantCulture);
 var swapSeconds = double.Parse(Argument("--swap-seconds", "15"), CultureInfo.InvariantCulture);
 var data = Argument("--data", Path.Combine(AppContext.BaseDirectory, "data", "flights-sample.parquet"));
@@ -101,18 +102,22 @@ await using var server = await ServerProcess.StartAsync(FreePort(),
     "--Kafka:BootstrapServers=" + kafka.BootstrapServers, "--Redis:Configuration=" + redisEndpoint,
     "--Serving:Device=auto", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Streaming.Serving.Models=Information",
 ]);
-var load = new LoadGenerator(server.Address, bodies, $"/v1/models/{Model}/predict");
+var loadKind = Argument("--load", WrkLoad.Available ? "wrk" : "http");
+ILoad load = loadKind == "wrk"
+    ? new WrkLoad(server.Address, bodies, $"/v1/models/{Model}/predict")
+    : new LoadGenerator(server.Address, bodies, $"/v1/models/{Model}/predict");
 Console.WriteLine("Warming up the server (3 s) ...");
 await load.RunAsync(8, TimeSpan.FromSeconds(3));
 
 Console.WriteLine();
+Console.WriteLine($"load: {load.Name}");
 Console.WriteLine($"{"what",-34} {"QPS",9}  latency");
 Console.WriteLine($"{"floor: Redis PING",-34} {"",9}  {ping.Summary()}");
 Console.WriteLine($"{"floor: Redis 4 × HGETALL pipelined",-34} {"",9}  {featureRead.Summary()}");
 Console.WriteLine($"{"floor: ONNX Runtime call (1 row)",-34} {"",9}  {onnx.Summary()}");
 using var metricsClient = new HttpClient { BaseAddress = server.Address };
 var serverHistogram = new ServerHistogram(metricsClient);
-var steady = new Dictionary<int, LoadGenerator.Result>();
+var steady = new Dictionary<int, LoadResult>();
 var inServer = new Dictionary<int, (double P50, double P99)>();
 foreach (var connections in connectionCounts)
 {
@@ -120,7 +125,7 @@ foreach (var connections in connectionCounts)
     var result = steady[connections] = await load.RunAsync(connections, TimeSpan.FromSeconds(seconds));
     var after = await serverHistogram.ReadAsync("predict");
     inServer[connections] = (ServerHistogram.PercentileMicros(before, after, 50), ServerHistogram.PercentileMicros(before, after, 99));
-    Console.WriteLine($"{$"predict, {connections} connections",-34} {result.Qps,9:N0}  {result.Latencies.Summary()}  errors {result.Errors}" +
+    Console.WriteLine($"{$"predict, {connections} connections",-34} {result.Qps,9:N0}  {result.Summary()}  errors {result.Errors}" +
         $"   in server: p50 ≤ {inServer[connections].P50:F0} µs, p99 ≤ {inServer[connections].P99:F0} µs");
 }
 
@@ -144,14 +149,14 @@ var swapped = await load.RunAsync(busiest, TimeSpan.FromSeconds(swapSeconds));
 await stopPublishing.CancelAsync();
 await publishing;
 var published = version - firstSwapped + 1;
-Console.WriteLine($"{$"predict, {busiest} connections, swaps",-34} {swapped.Qps,9:N0}  {swapped.Latencies.Summary()}  errors {swapped.Errors}  ({published} versions published)");
+Console.WriteLine($"{$"predict, {busiest} connections, swaps",-34} {swapped.Qps,9:N0}  {swapped.Summary()}  errors {swapped.Errors}  ({published} versions published)");
 foreach (var (error, count) in steady.Values.Append(swapped).SelectMany(r => r.ErrorSamples)) Console.WriteLine($"  error ×{count}: {error}");
 
-var p99Ratio = swapped.Latencies.PercentileMicros(99) / steady[busiest].Latencies.PercentileMicros(99);
+var p99Ratio = swapped.P99 / steady[busiest].P99;
 var atTenThousand = steady[busiest];
 Console.WriteLine();
-Console.WriteLine($"targets (2 cores): p99 ≤ 1 ms at 10k QPS — {atTenThousand.Qps:N0} QPS at {busiest} connections, p99 {atTenThousand.Latencies.PercentileMicros(99):F0} µs: " +
-    (atTenThousand.Qps >= 10_000 && atTenThousand.Latencies.PercentileMicros(99) <= 1000 ? "met" : "NOT met"));
+Console.WriteLine($"targets (2 cores): p99 ≤ 1 ms at 10k QPS — {atTenThousand.Qps:N0} QPS at {busiest} connections, p99 {atTenThousand.P99:F0} µs: " +
+    (atTenThousand.Qps >= 10_000 && atTenThousand.P99 <= 1000 ? "met" : "NOT met"));
 Console.WriteLine($"                   swaps: 0 errors and p99 ≤ 1.2× steady — {swapped.Errors} errors, p99 {p99Ratio:F2}× steady: {(swapped.Errors == 0 && p99Ratio <= 1.2 ? "met" : "NOT met")}");
 Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
 {
@@ -159,6 +164,7 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     ["cores"] = Environment.ProcessorCount,
     ["device"] = "cpu",
     ["redis"] = garnet is null ? "external" : "garnet-embedded",
+    ["load"] = loadKind,
     ["floor_redis_ping_p50_us"] = Math.Round(ping.PercentileMicros(50)),
     ["floor_redis_features_p50_us"] = Math.Round(featureRead.PercentileMicros(50)),
     ["floor_redis_features_p99_us"] = Math.Round(featureRead.PercentileMicros(99)),
@@ -167,9 +173,9 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     ["steady"] = steady.ToDictionary(s => s.Key.ToString(CultureInfo.InvariantCulture), s => new Dictionary<string, double>
     {
         ["qps"] = Math.Round(s.Value.Qps),
-        ["p50_us"] = Math.Round(s.Value.Latencies.PercentileMicros(50)),
-        ["p99_us"] = Math.Round(s.Value.Latencies.PercentileMicros(99)),
-        ["p999_us"] = Math.Round(s.Value.Latencies.PercentileMicros(99.9)),
+        ["p50_us"] = Math.Round(s.Value.P50),
+        ["p99_us"] = Math.Round(s.Value.P99),
+        ["p999_us"] = Math.Round(s.Value.P999),
         ["errors"] = s.Value.Errors,
         ["in_server_p50_us_at_most"] = inServer[s.Key].P50,
         ["in_server_p99_us_at_most"] = inServer[s.Key].P99,
@@ -177,8 +183,8 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     ["swap_connections"] = busiest,
     ["swap_versions_published"] = published,
     ["swap_qps"] = Math.Round(swapped.Qps),
-    ["swap_p99_us"] = Math.Round(swapped.Latencies.PercentileMicros(99)),
-    ["swap_p999_us"] = Math.Round(swapped.Latencies.PercentileMicros(99.9)),
+    ["swap_p99_us"] = Math.Round(swapped.P99),
+    ["swap_p999_us"] = Math.Round(swapped.P999),
     ["swap_errors"] = swapped.Errors,
     ["swap_p99_vs_steady"] = Math.Round(p99Ratio, 2),
 }));

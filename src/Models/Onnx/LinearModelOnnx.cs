@@ -10,8 +10,9 @@ namespace Streaming.Models.Onnx;
 /// <c>score = link(ReduceSum(Gather(w, indices) · values, axis 1) + bias)</c>, where <c>link</c> is the
 /// sigmoid for logistic models and the identity otherwise. Inputs are hashed slots <c>int64[N,K]</c> and their
 /// values <c>float[N,K]</c> (rows padded with slot 0, value 0); the output is <c>double[N]</c>.
-/// The weights are stored as doubles and the sum runs in double precision, as the learner's own margin
-/// does, so ONNX Runtime reproduces the learner's predictions to rounding.
+/// The weights are stored as the learner keeps them (single precision: half the bytes of doubles to move at
+/// every swap), cast to double after the gather, and the sum runs in double precision as the learner's own
+/// margin does, so ONNX Runtime reproduces the learner's predictions to rounding.
 /// </summary>
 public static class LinearModelOnnx
 {
@@ -24,19 +25,19 @@ public static class LinearModelOnnx
     {
         var hasher = learner.Hasher;
         var weights = learner.Weights;
-        var slotWeights = new double[hasher.BiasSlot];
-        for (var i = 0; i < slotWeights.Length; i++) slotWeights[i] = weights[i];
+        var slotWeights = weights[..hasher.BiasSlot];
 
         var graph = new GraphProto { Name = model };
         graph.Input.Add(TensorInput(Indices, TensorProto.Types.DataType.Int64));
         graph.Input.Add(TensorInput(Values, TensorProto.Types.DataType.Float));
         graph.Output.Add(new ValueInfoProto { Name = Score, Type = TensorType(TensorProto.Types.DataType.Double, "N") });
-        graph.Initializer.Add(Tensor("weights", TensorProto.Types.DataType.Double, [slotWeights.Length], MemoryMarshal.AsBytes(slotWeights.AsSpan())));
+        graph.Initializer.Add(Tensor("weights", TensorProto.Types.DataType.Float, [slotWeights.Length], MemoryMarshal.AsBytes(slotWeights)));
         graph.Initializer.Add(Tensor("bias", TensorProto.Types.DataType.Double, [], MemoryMarshal.AsBytes([(double)weights[hasher.BiasSlot]])));
         graph.Initializer.Add(Tensor("sum_axes", TensorProto.Types.DataType.Int64, [1], MemoryMarshal.AsBytes([1L])));
 
-        graph.Node.Add(Node("Gather", ["weights", Indices], "gathered"));
-        graph.Node.Add(Node("Cast", [Values], "values_double", new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Double }));
+        graph.Node.Add(Node("Gather", ["weights", Indices], "gathered_float"));
+        graph.Node.Add(Node("Cast", ["gathered_float"], "gathered", ToDouble()));
+        graph.Node.Add(Node("Cast", [Values], "values_double", ToDouble()));
         graph.Node.Add(Node("Mul", ["gathered", "values_double"], "terms"));
         graph.Node.Add(Node("ReduceSum", ["terms", "sum_axes"], "dot", new AttributeProto { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = 0 }));
         var logistic = learner.Loss.Name == "logistic";
@@ -55,6 +56,9 @@ public static class LinearModelOnnx
         onnx.MetadataProps.Add(new StringStringEntryProto { Key = "feature_spec", Value = hasher.SpecHash() });
         return onnx.ToByteArray();
     }
+
+    private static AttributeProto ToDouble() =>
+        new() { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Double };
 
     private static ValueInfoProto TensorInput(string name, TensorProto.Types.DataType type) =>
         new() { Name = name, Type = TensorType(type, "N", "K") };

@@ -75,6 +75,7 @@ public sealed class ModelFollower(
         var current = registry.Peek(model);
         if (wanted is not { } version || current?.Version == version) return;
         if (_failed.TryGetValue(model, out var failed) && failed == version) return; // logged once; wait for another version or pin
+        var loading = System.Diagnostics.Stopwatch.StartNew();
         var loaded = await LoadAsync(model, version, cancellationToken);
         if (loaded is null)
         {
@@ -85,8 +86,8 @@ public sealed class ModelFollower(
         registry.Swap(model, loaded);
         metrics.Swaps.WithLabels(model).Inc();
         metrics.Version.WithLabels(model).Set(version);
-        logger.LogInformation("Serving {Model} v{Version} on {Device}{Pinned}{Previous}",
-            model, version, device.Name, pin is null ? "" : " (pinned)", current is null ? "" : $", replacing v{current.Version}");
+        logger.LogInformation("Serving {Model} v{Version} on {Device}{Pinned}{Previous} (loaded and warmed in {Milliseconds:F0} ms)",
+            model, version, device.Name, pin is null ? "" : " (pinned)", current is null ? "" : $", replacing v{current.Version}", loading.Elapsed.TotalMilliseconds);
     }
 
     /// <summary>Loads and warms a version; null (logged) when it cannot be served.</summary>
