@@ -31,9 +31,6 @@ public sealed class ModelFollower(
     private readonly SemaphoreSlim _reconcileNow = new(0);
     private readonly Lock _announcedLock = new();
 
-    /// <summary>True once every served model has a version loaded (what /readyz reports).</summary>
-    public bool AllLoaded => registry.Names.All(name => registry.Peek(name) is not null);
-
     /// <summary>Makes this node look at the store now (after an admin pin on this node).</summary>
     public void ReconcileSoon() => _reconcileNow.Release();
 
