@@ -13,4 +13,5 @@ namespace Streaming.Contracts;
 [JsonSerializable(typeof(PredictionLog))]
 [JsonSerializable(typeof(TrainingExample))]
 [JsonSerializable(typeof(SnapshotManifest))]
+[JsonSerializable(typeof(DriftAlert))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

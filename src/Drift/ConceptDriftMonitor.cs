@@ -1,0 +1,56 @@
+using Streaming.Contracts;
+using Streaming.Drift.Alerts;
+using Streaming.Drift.Detectors;
+
+namespace Streaming.Drift;
+
+/// <summary>
+/// Concept drift on a model's per-example loss: ADWIN and Page-Hinkley side by side on each watched stream
+/// (the learner's progressive loss; the loss of served predictions once their labels join), each with its own
+/// alert. An alert opens at the first detected rise; it resolves once the loss is back to where it was before
+/// (ADWIN's window mean within 2 % of it) for <see cref="DriftOptions.ResolveAfterExamples"/> examples in a row:
+/// a detector reports changes, not states, so "no further change" would close an alert while the loss stays
+/// high. Not thread-safe: the learner's loop owns it.
+/// </summary>
+public sealed class ConceptDriftMonitor(DriftOptions options)
+{
+    private readonly Dictionary<string, (Adwin Level, PageHinkley PageHinkley)> _streams = new(StringComparer.Ordinal);
+    private readonly AlertTracker _tracker = new(options.ResolveAfterExamples);
+    private readonly Dictionary<string, double> _lossBefore = new(StringComparer.Ordinal);
+
+    /// <summary>Adds one example's loss; returns the alert records to publish (usually none).</summary>
+    public IReadOnlyList<DriftAlert> Observe(string model, long? version, string subject, double loss, DateTimeOffset now)
+    {
+        var stream = $"{model}/{subject}";
+        if (!_streams.TryGetValue(stream, out var detectors))
+            _streams[stream] = detectors = (new Adwin(options.AdwinDelta), new PageHinkley(options.PageHinkleyDelta, options.PageHinkleyThreshold));
+        var value = Math.Min(double.IsFinite(loss) ? loss : options.LossCap, options.LossCap);
+        var levelBefore = detectors.Level.Estimation;
+        // ADWIN reports falls too (a model still improving): only a rise is a drift to alert on. Page-Hinkley as
+        // built here only detects rises.
+        var adwinRise = detectors.Level.Update(value) && detectors.Level.Estimation > levelBefore;
+        var pageHinkleyRise = detectors.PageHinkley.Update(value);
+        List<DriftAlert>? alerts = null;
+        foreach (var (detector, rose) in new[] { ("adwin", adwinRise), ("page_hinkley", pageHinkleyRise) })
+        {
+            var key = $"concept_drift/{stream}/{detector}";
+            var open = _tracker.IsOpen(key);
+            if (rose && !open) _lossBefore[key] = levelBefore;
+            var signal = rose ? Signal.Drifting
+                : !open || detectors.Level.Estimation <= _lossBefore[key] * 1.02 ? Signal.Calm
+                : Signal.Undecided;
+            if (_tracker.Observe(key, signal, now) is not { } transition) continue;
+            var before = _lossBefore[key];
+            var level = detectors.Level.Estimation;
+            (alerts ??= []).Add(new DriftAlert(key, transition.Opened ? DriftAlert.Open : DriftAlert.Resolved, "concept_drift", model, version, subject,
+                detector, level, before, $"last {detectors.Level.Width} examples", transition.Since, now,
+                transition.Opened
+                    ? $"The {subject.Replace('_', ' ')} of {model} rose (mean {before:F3} before, {level:F3} since; {detector}): check recent events and " +
+                      $"labels; if the model got worse, roll back (POST /v1/admin/models/{model}/rollback) or retrain in batch."
+                    : $"The {subject.Replace('_', ' ')} is back to {level:F3} (was {before:F3} before the drift); nothing to do."));
+        }
+        return alerts ?? (IReadOnlyList<DriftAlert>)[];
+    }
+
+    public IEnumerable<string> OpenAlerts => _tracker.OpenKeys;
+}
