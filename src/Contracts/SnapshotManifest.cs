@@ -18,6 +18,10 @@ namespace Streaming.Contracts;
 /// <param name="Metrics">Progressive validation at snapshot time.</param>
 /// <param name="PayloadBytes">Size of the stored weights and optimizer state.</param>
 /// <param name="Candidate">True for a batch-retrained candidate rather than the online model.</param>
+/// <param name="Reference">
+/// What the model learned from, per numeric feature ("namespace.name") and for its own scores ("score"): the
+/// reference for data-drift checks on what it is served.
+/// </param>
 public sealed record SnapshotManifest(
     string Model,
     long Version,
@@ -30,7 +34,8 @@ public sealed record SnapshotManifest(
     DateTimeOffset? FeatureWatermark,
     ModelMetrics Metrics,
     long PayloadBytes,
-    bool Candidate = false);
+    bool Candidate = false,
+    IReadOnlyDictionary<string, FeatureHistogram>? Reference = null);
 
 /// <summary>Progressive metrics: since the model began, and over its recent window (NaN where not applicable).</summary>
 public sealed record ModelMetrics(

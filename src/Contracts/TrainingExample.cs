@@ -9,9 +9,13 @@ namespace Streaming.Contracts;
 /// <param name="Label">The raw label value (e.g. delay minutes); the learner's target spec turns it into its target. Null: missing (rejected).</param>
 /// <param name="Features">Namespace → feature name → value: numbers are numeric features, strings categorical, booleans 0/1.</param>
 /// <param name="PredictionId">The logged prediction this example reproduces, when there was one.</param>
+/// <param name="ServedScore">What serving answered for that prediction: with the label, the served model's own loss.</param>
+/// <param name="ServedVersion">The model version that answered it.</param>
 public sealed record TrainingExample(
     string Id,
     DateTimeOffset Time,
     double? Label,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, FieldValue>> Features,
-    string? PredictionId = null);
+    string? PredictionId = null,
+    double? ServedScore = null,
+    string? ServedVersion = null);

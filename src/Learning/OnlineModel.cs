@@ -5,7 +5,7 @@ using Streaming.Learning.Validation;
 namespace Streaming.Learning;
 
 /// <summary>What became of one training example.</summary>
-public readonly record struct ExampleOutcome(bool Learned, double Prediction, double Target, string? Reason, string? Detail);
+public readonly record struct ExampleOutcome(bool Learned, double Prediction, double Target, double Loss, string? Reason, string? Detail);
 
 /// <summary>
 /// One model as the learner runs it: validate, hash, predict-before-learn, score, learn. No I/O: the
@@ -31,12 +31,12 @@ public sealed class OnlineModel
     public ExampleOutcome Process(TrainingExample example)
     {
         var (target, reason, detail) = ExampleValidator.Check(example, Spec, Learner.Loss.IsClassification);
-        if (reason is not null) return new ExampleOutcome(false, double.NaN, double.NaN, reason, detail);
+        if (reason is not null) return new ExampleOutcome(false, double.NaN, double.NaN, double.NaN, reason, detail);
         Learner.Hasher.Hash(example.Features, _features);
         var (prediction, loss) = Learner.Learn(_features, target);
         Metrics.Add(prediction, target, loss);
         if (Watermark is null || example.Time > Watermark) Watermark = example.Time;
-        return new ExampleOutcome(true, prediction, target, null, null);
+        return new ExampleOutcome(true, prediction, target, loss, null, null);
     }
 
     public byte[] SaveState() => ModelState.Save(Learner, Metrics);

@@ -5,6 +5,8 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Streaming.Contracts;
+using Streaming.Drift;
+using Streaming.Drift.DataDrift;
 using Streaming.Learning;
 using Streaming.Models.Onnx;
 using Streaming.Models.Store;
@@ -25,6 +27,8 @@ public sealed class LearnerService(
     IModelStore store,
     KafkaClientConfigs configs,
     LearnerMetrics metrics,
+    DriftOptions driftOptions,
+    DriftAlertSink driftAlerts,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
     ILogger<LearnerService> logger) : BackgroundService
@@ -35,6 +39,8 @@ public sealed class LearnerService(
     private long _version;
     private bool _dirty;
     private int _learnedSinceSnapshot;
+    private readonly ConceptDriftMonitor _drift = new(driftOptions);
+    private readonly ReferenceProfiler _reference = new();
 
     /// <summary>Set once the loop has loaded its model and starts consuming (for tests and readiness).</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -205,11 +211,28 @@ public sealed class LearnerService(
         {
             _learnedSinceSnapshot++;
             metrics.Learned.WithLabels(options.Model).Inc();
+            WatchForDrift(example, outcome, producer);
         }
         else
         {
             DeadLetterExample(producer, value, outcome.Reason!, outcome.Detail);
         }
+    }
+
+    /// <summary>
+    /// Concept drift on the progressive loss of the version being learned and, for examples of logged predictions,
+    /// on the loss of what was served; the learned features go into the next snapshot's reference profile.
+    /// </summary>
+    private void WatchForDrift(TrainingExample example, ExampleOutcome outcome, IProducer<string?, byte[]> producer)
+    {
+        _reference.Add(example.Features, outcome.Prediction);
+        var now = clock.GetUtcNow();
+        foreach (var alert in _drift.Observe(options.Model, _version + 1, "progressive_loss", outcome.Loss, now)) driftAlerts.Publish(producer, alert);
+        if (example.ServedScore is not { } served) return;
+        var loss = _model.Learner.Loss;
+        var margin = loss.IsClassification ? Math.Log(Math.Clamp(served, 1e-12, 1 - 1e-12) / (1 - Math.Clamp(served, 1e-12, 1 - 1e-12))) : served;
+        long? servedVersion = long.TryParse(example.ServedVersion, out var v) ? v : null;
+        foreach (var alert in _drift.Observe(options.Model, servedVersion, "served_loss", loss.Loss(margin, outcome.Target), now)) driftAlerts.Publish(producer, alert);
     }
 
     private void DeadLetterExample(IProducer<string?, byte[]> producer, byte[] value, string reason, string? detail)
@@ -232,7 +255,8 @@ public sealed class LearnerService(
         var manifest = new SnapshotManifest(
             options.Model, _version + 1, _version == 0 ? null : _version, clock.GetUtcNow(), Algorithm,
             JsonSerializer.SerializeToElement(options.Spec, LearningJsonContext.Default.LearnerSpec),
-            _model.Learner.Hasher.SpecHash(), new Dictionary<int, long>(_offsets), _model.Watermark, modelMetrics, payload.Length);
+            _model.Learner.Hasher.SpecHash(), new Dictionary<int, long>(_offsets), _model.Watermark, modelMetrics, payload.Length,
+            Reference: _reference.Build());
         await store.SaveAsync(manifest, payload, LinearModelOnnx.Export(_model.Learner, options.Model, manifest.Version), cancellationToken);
         _version = manifest.Version;
         _dirty = false;

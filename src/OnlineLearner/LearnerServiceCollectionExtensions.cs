@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Streaming.Drift;
 using Streaming.Models.Store;
 
 namespace Streaming.OnlineLearner;
@@ -14,6 +15,7 @@ public static class LearnerServiceCollectionExtensions
         services.Configure<LearnerOptions>(configuration.GetSection(LearnerOptions.Section));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<LearnerOptions>>().Value);
         services.AddModelStore(configuration);
+        services.AddDriftAlerts(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LearnerMetrics>();
         services.AddSingleton<LearnerService>();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using Streaming.Drift;
 using Streaming.FeatureStore;
 using Streaming.Models.Store;
 using Streaming.Serving.Http;
@@ -32,6 +33,9 @@ public static class ServingServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ModelFollower>());
         services.AddSingleton<PredictionLogPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<PredictionLogPublisher>());
+        services.AddDriftAlerts(configuration);
+        services.AddSingleton<DataDriftWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DataDriftWatcher>());
         services.AddSingleton<Predictor>();
         services.AddSingleton<AdminActions>();
         services.AddHealthChecks().AddCheck<ModelsLoadedHealthCheck>("models", tags: ["ready"]);

@@ -1,21 +1,18 @@
 using MathNet.Numerics.Statistics;
+using Streaming.Contracts;
 
 namespace Streaming.Drift.DataDrift;
 
 /// <summary>
-/// A feature's distribution summarized as a histogram: bin edges at the deciles of a sample of the data a
-/// model learned from (so each reference bin holds about a tenth of it; ties merge bins) and the reference's
-/// count per bin. Bin j holds values in (Edges[j-1], Edges[j]]; the first is open below, the last above.
-/// Stored with a model snapshot, it is what recent data is compared with.
+/// Builds and applies <see cref="FeatureHistogram"/> references: bin edges at the deciles of a sample of the data a
+/// model learned from (so each bin holds about a tenth of it; ties merge bins), and the sample's count per bin.
 /// </summary>
-public sealed record FeatureProfile(string Feature, double[] Edges, long[] Counts)
+public static class FeatureProfile
 {
     public const int Deciles = 10;
 
-    public long Total => Counts.Sum();
-
-    /// <summary>The profile of a sample (e.g. a reservoir of the training data).</summary>
-    public static FeatureProfile FromSample(string feature, IReadOnlyCollection<double> sample)
+    /// <summary>The histogram of a sample (e.g. a reservoir of the training data).</summary>
+    public static FeatureHistogram FromSample(IReadOnlyCollection<double> sample)
     {
         var sorted = sample.Order().ToArray();
         var edges = sorted.Length == 0
@@ -23,13 +20,15 @@ public sealed record FeatureProfile(string Feature, double[] Edges, long[] Count
             : Enumerable.Range(1, Deciles - 1)
                 .Select(d => SortedArrayStatistics.QuantileCustom(sorted, d / (double)Deciles, QuantileDefinition.R7))
                 .Distinct().ToArray();
-        return new FeatureProfile(feature, edges, BinCounts(edges, sorted));
+        return new FeatureHistogram(edges, Bin(edges, sorted));
     }
 
-    /// <summary>How many of <paramref name="values"/> fall in each of this profile's bins.</summary>
-    public long[] Bin(IEnumerable<double> values) => BinCounts(Edges, values);
+    /// <summary>How many of <paramref name="values"/> fall in each of the histogram's bins.</summary>
+    public static long[] Bin(this FeatureHistogram histogram, IEnumerable<double> values) => Bin(histogram.Edges, values);
 
-    private static long[] BinCounts(double[] edges, IEnumerable<double> values)
+    public static long Total(this FeatureHistogram histogram) => histogram.Counts.Sum();
+
+    private static long[] Bin(double[] edges, IEnumerable<double> values)
     {
         var counts = new long[edges.Length + 1];
         foreach (var value in values)

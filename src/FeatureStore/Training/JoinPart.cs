@@ -42,7 +42,8 @@ public sealed record PendingExample(
     {
         if (Label is null) return null;
         if (Label.PredictionId is not null)
-            return Prediction is null ? null : new TrainingExample(Label.Id, Prediction.Time, Label.Value, Prediction.Features, Prediction.PredictionId);
+            return Prediction is null ? null : new TrainingExample(Label.Id, Prediction.Time, Label.Value, Prediction.Features, Prediction.PredictionId,
+                    Prediction.Score, Prediction.ModelVersion);
         if (Event is null || ExpectedViews is null || (Views?.Count ?? 0) < ExpectedViews.Count) return null;
         return new TrainingExample(Label.Id, Event.Time, Label.Value, ExampleFeatures.Compose(Event, Views!));
     }

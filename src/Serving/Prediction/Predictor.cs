@@ -22,6 +22,7 @@ public sealed class Predictor(
     OnlineFeatureReader reader,
     FeatureSet featureSet,
     PredictionLogPublisher log,
+    DataDriftWatcher drift,
     ServingOptions options,
     ServingMetrics metrics,
     TimeProvider clock)
@@ -93,6 +94,7 @@ public sealed class Predictor(
                 bool? decision = served.IsClassification ? scores[i] >= options.DecisionThreshold : null;
                 responses[i] = new PredictionResponse(ids[i], model, served.Version, scores[i], decision, queries[i].AsOf, used, defaulted);
                 log.Offer(new PredictionLog(ids[i], model, version, queries[i].AsOf, requests[i].Keys!, inputs[i], scores[i]));
+                drift.Record(model, served, inputs[i], scores[i]);
             }
             metrics.Predictions.WithLabels(model).Inc(requests.Count);
             return responses;

@@ -20,9 +20,10 @@ public sealed class DataDriftTests
             reservoirs["shifting"].Add(Normal(random, 0));
             reservoirs["steady"].Add(random.NextDouble());
         }
-        var reference = reservoirs.ToDictionary(r => r.Key, r => FeatureProfile.FromSample(r.Key, r.Value.Values));
+        var reference = reservoirs.ToDictionary(r => r.Key, r => FeatureProfile.FromSample(r.Value.Values));
         var options = new DriftOptions { RecentWindow = 2_000, MinRecentValues = 500 };
-        var monitor = new DataDriftMonitor(options, "m", 7, reference);
+        var monitor = new DataDriftMonitor(options, "m");
+        monitor.Rebase(7, reference);
         var alerts = new List<(int Check, DriftAlert Alert)>();
         const int PerCheck = 500, ShiftAtCheck = 20, BackAtCheck = 40;
         for (var check = 0; check < 60; check++)
@@ -71,10 +72,10 @@ public sealed class DataDriftTests
     [Fact]
     public void A_profile_puts_a_tenth_of_its_sample_in_each_decile_bin()
     {
-        var profile = FeatureProfile.FromSample("x", Enumerable.Range(0, 10_000).Select(i => (double)i).ToList());
+        var profile = FeatureProfile.FromSample(Enumerable.Range(0, 10_000).Select(i => (double)i).ToList());
         Assert.Equal(9, profile.Edges.Length);
         Assert.All(profile.Counts, count => Assert.InRange(count, 999, 1_001));
-        var ties = FeatureProfile.FromSample("zeros", Enumerable.Repeat(0.0, 1_000).ToList());
+        var ties = FeatureProfile.FromSample(Enumerable.Repeat(0.0, 1_000).ToList());
         Assert.Single(ties.Edges); // all deciles equal: one edge, values at it fall in the first bin
         Assert.Equal(1_000, ties.Counts[0]);
     }

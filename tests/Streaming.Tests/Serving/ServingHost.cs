@@ -32,7 +32,8 @@ public sealed class ServingHost : IAsyncDisposable
         new(await RunningHost.StartAsync(HostParts.Serving,
             ["--Serving:AdminApiKey=" + AdminKey, "--Serving:PinPollInterval=00:00:00.200", "--Serving:WarmupCalls=2", .. settings]));
 
-    public Task<SnapshotManifest> PublishAsync(OnlineModel model, long version) => SnapshotFactory.PublishAsync(Store, Announcer, model, Model, version);
+    public Task<SnapshotManifest> PublishAsync(OnlineModel model, long version, IReadOnlyDictionary<string, FeatureHistogram>? reference = null) =>
+        SnapshotFactory.PublishAsync(Store, Announcer, model, Model, version, reference);
 
     /// <summary>Waits until GET /v1/models/{model} reports <paramref name="version"/> served.</summary>
     public async Task WaitForVersionAsync(long version, TimeSpan? timeout = null)

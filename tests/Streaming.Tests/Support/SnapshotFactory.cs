@@ -23,16 +23,18 @@ public static class SnapshotFactory
         return model;
     }
 
-    public static SnapshotManifest Manifest(OnlineModel model, string name, long version, byte[] payload) => new(
+    public static SnapshotManifest Manifest(OnlineModel model, string name, long version, byte[] payload,
+        IReadOnlyDictionary<string, FeatureHistogram>? reference = null) => new(
         name, version, version > 1 ? version - 1 : null, DateTimeOffset.UtcNow, $"{model.Spec.Loss}/{model.Spec.Optimizer}",
         JsonSerializer.SerializeToElement(model.Spec, LearningJsonContext.Default.LearnerSpec), model.Learner.Hasher.SpecHash(),
-        new Dictionary<int, long>(), model.Watermark, model.Metrics.Snapshot(), payload.Length);
+        new Dictionary<int, long>(), model.Watermark, model.Metrics.Snapshot(), payload.Length, Reference: reference);
 
     /// <summary>Saves the model as version <paramref name="version"/> and announces it, as the learner does.</summary>
-    public static async Task<SnapshotManifest> PublishAsync(IModelStore store, IProducer<string?, byte[]>? announcer, OnlineModel model, string name, long version)
+    public static async Task<SnapshotManifest> PublishAsync(IModelStore store, IProducer<string?, byte[]>? announcer, OnlineModel model, string name, long version,
+        IReadOnlyDictionary<string, FeatureHistogram>? reference = null)
     {
         var payload = model.SaveState();
-        var manifest = Manifest(model, name, version, payload);
+        var manifest = Manifest(model, name, version, payload, reference);
         await store.SaveAsync(manifest, payload, LinearModelOnnx.Export(model.Learner, name, version), CancellationToken.None);
         if (announcer is not null)
             await announcer.ProduceAsync(Topics.ModelSnapshots, new Message<string?, byte[]>
