@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Streaming.Tests.Drift;
+
+/// <summary>
+/// The shipped Prometheus rules and Alertmanager configuration, checked by Prometheus's own tools (Debian's
+/// prometheus and prometheus-alertmanager packages; .ci/run installs them). Where they are not installed the
+/// tests are skipped, except in CI, where that is a failure.
+/// </summary>
+public sealed class PrometheusRulesTests
+{
+    private static readonly string Folder = Path.Combine(RepositoryRoot(), "compose", "prometheus");
+
+    [SkippableTheory]
+    [InlineData("promtool", "check rules alerts.yml")]
+    [InlineData("promtool", "test rules alerts.test.yml")]
+    [InlineData("promtool", "check config prometheus.yml")]
+    [InlineData("amtool", "check-config alertmanager.yml")]
+    public void The_shipped_configuration_passes_prometheus_own_checks(string tool, string arguments)
+    {
+        var path = $"/usr/bin/{tool}";
+        if (!File.Exists(path))
+        {
+            Assert.Null(Environment.GetEnvironmentVariable("CI")); // CI installs the tools: missing there is a failure
+            Skip.If(true, $"{tool} is not installed (apt-get install -y prometheus prometheus-alertmanager)");
+        }
+        var start = new ProcessStartInfo(path, arguments) { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, output);
+        Assert.Contains("SUCCESS", output);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Streaming.sln"))) directory = directory.Parent;
+        return directory?.FullName ?? throw new DirectoryNotFoundException("Streaming.sln not found above the test binaries.");
+    }
+}
