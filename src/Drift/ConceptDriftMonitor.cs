@@ -14,16 +14,16 @@ namespace Streaming.Drift;
 /// </summary>
 public sealed class ConceptDriftMonitor(DriftOptions options)
 {
-    private readonly Dictionary<string, (Adwin Level, PageHinkley PageHinkley)> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Model, string Subject), Stream> _streams = [];
     private readonly AlertTracker _tracker = new(options.ResolveAfterExamples);
     private readonly Dictionary<string, double> _lossBefore = new(StringComparer.Ordinal);
 
     /// <summary>Adds one example's loss; returns the alert records to publish (usually none).</summary>
     public IReadOnlyList<DriftAlert> Observe(string model, long? version, string subject, double loss, DateTimeOffset now)
     {
-        var stream = $"{model}/{subject}";
-        if (!_streams.TryGetValue(stream, out var detectors))
-            _streams[stream] = detectors = (new Adwin(options.AdwinDelta), new PageHinkley(options.PageHinkleyDelta, options.PageHinkleyThreshold));
+        if (!_streams.TryGetValue((model, subject), out var detectors))
+            _streams[(model, subject)] = detectors = new Stream(new Adwin(options.AdwinDelta), new PageHinkley(options.PageHinkleyDelta, options.PageHinkleyThreshold),
+                $"concept_drift/{model}/{subject}/adwin", $"concept_drift/{model}/{subject}/page_hinkley");
         var value = Math.Min(double.IsFinite(loss) ? loss : options.LossCap, options.LossCap);
         var levelBefore = detectors.Level.Estimation;
         // ADWIN reports falls too (a model still improving): only a rise is a drift to alert on. Page-Hinkley as
@@ -31,9 +31,9 @@ public sealed class ConceptDriftMonitor(DriftOptions options)
         var adwinRise = detectors.Level.Update(value) && detectors.Level.Estimation > levelBefore;
         var pageHinkleyRise = detectors.PageHinkley.Update(value);
         List<DriftAlert>? alerts = null;
-        foreach (var (detector, rose) in new[] { ("adwin", adwinRise), ("page_hinkley", pageHinkleyRise) })
+        for (var d = 0; d < 2; d++)
         {
-            var key = $"concept_drift/{stream}/{detector}";
+            var (key, detector, rose) = d == 0 ? (detectors.AdwinKey, "adwin", adwinRise) : (detectors.PageHinkleyKey, "page_hinkley", pageHinkleyRise);
             var open = _tracker.IsOpen(key);
             if (rose && !open) _lossBefore[key] = levelBefore;
             var signal = rose ? Signal.Drifting
@@ -53,4 +53,7 @@ public sealed class ConceptDriftMonitor(DriftOptions options)
     }
 
     public IEnumerable<string> OpenAlerts => _tracker.OpenKeys;
+
+    /// <summary>One watched stream: its detectors (ADWIN's window mean is also the current loss level) and alert keys.</summary>
+    private sealed record Stream(Adwin Level, PageHinkley PageHinkley, string AdwinKey, string PageHinkleyKey);
 }
