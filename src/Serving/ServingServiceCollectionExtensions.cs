@@ -12,6 +12,7 @@ using Streaming.Serving.Http;
 using Streaming.Serving.Inference;
 using Streaming.Serving.Models;
 using Streaming.Serving.Prediction;
+using Streaming.Serving.Status;
 
 namespace Streaming.Serving;
 
@@ -36,6 +37,12 @@ public static class ServingServiceCollectionExtensions
         services.AddDriftAlerts(configuration);
         services.AddSingleton<DataDriftWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DataDriftWatcher>());
+        services.AddSingleton<VersionHistory>();
+        services.AddSingleton<FeatureFreshness>();
+        services.AddSingleton<Throughput>();
+        services.AddHostedService(sp => sp.GetRequiredService<Throughput>());
+        services.AddSingleton<DriftAlertBoard>();
+        services.AddHostedService(sp => sp.GetRequiredService<DriftAlertBoard>());
         services.AddSingleton<Predictor>();
         services.AddSingleton<AdminActions>();
         services.AddHealthChecks().AddCheck<ModelsLoadedHealthCheck>("models", tags: ["ready"]);
@@ -48,6 +55,7 @@ public static class ServingServiceCollectionExtensions
     {
         endpoints.MapServingEndpoints();
         endpoints.MapAdminEndpoints();
+        endpoints.MapStatusPage();
         endpoints.MapOpenApi();
         return endpoints;
     }

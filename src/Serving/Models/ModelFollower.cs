@@ -6,6 +6,7 @@ using Streaming.Contracts;
 using Streaming.Models.Store;
 using Streaming.Platform.Kafka;
 using Streaming.Serving.Inference;
+using Streaming.Serving.Status;
 
 namespace Streaming.Serving.Models;
 
@@ -23,6 +24,7 @@ public sealed class ModelFollower(
     ExecutionDevice device,
     KafkaClientConfigs kafka,
     ServingMetrics metrics,
+    VersionHistory history,
     TimeProvider clock,
     ILogger<ModelFollower> logger) : BackgroundService
 {
@@ -80,6 +82,7 @@ public sealed class ModelFollower(
             metrics.LoadFailures.WithLabels(model).Inc();
             return;
         }
+        history.Record(loaded.Manifest);
         registry.Swap(model, loaded);
         metrics.Swaps.WithLabels(model).Inc();
         metrics.Version.WithLabels(model).Set(version);
@@ -146,6 +149,7 @@ public sealed class ModelFollower(
                 if (result?.Message?.Value is not { } value || result.Message.Key is not { } model || !registry.IsServed(model)) continue;
                 var manifest = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.SnapshotManifest);
                 if (manifest is null || manifest.Candidate) continue;
+                history.Record(manifest);
                 lock (_announcedLock) _announced[model] = Max(manifest.Version, Announced(model))!.Value;
                 ReconcileSoon();
             }

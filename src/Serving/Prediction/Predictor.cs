@@ -5,6 +5,7 @@ using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Training;
 using Streaming.Learning.Hashing;
 using Streaming.Serving.Models;
+using Streaming.Serving.Status;
 
 namespace Streaming.Serving.Prediction;
 
@@ -23,6 +24,8 @@ public sealed class Predictor(
     FeatureSet featureSet,
     PredictionLogPublisher log,
     DataDriftWatcher drift,
+    FeatureFreshness freshness,
+    Throughput throughput,
     ServingOptions options,
     ServingMetrics metrics,
     TimeProvider clock)
@@ -87,6 +90,7 @@ public sealed class Predictor(
                 foreach (var view in snapshots[i])
                 {
                     used[view.View] = new FeatureUse(view.Status, view.AgeMs, view.Values);
+                    freshness.Record(view);
                     if (!view.IsDefault) continue;
                     defaulted.Add(view.View);
                     metrics.FeatureDefaults.WithLabels(view.View, view.Status).Inc();
@@ -97,6 +101,7 @@ public sealed class Predictor(
                 drift.Record(model, served, inputs[i], scores[i]);
             }
             metrics.Predictions.WithLabels(model).Inc(requests.Count);
+            throughput.Add(requests.Count);
             return responses;
         }
     }
