@@ -54,6 +54,10 @@ public sealed class ConceptDriftMonitor(DriftOptions options)
 
     public IEnumerable<string> OpenAlerts => _tracker.OpenKeys;
 
+    /// <summary>A confirmed drift: both detectors have an open alert on the stream.</summary>
+    public bool IsConfirmed(string model, string subject) =>
+        _streams.TryGetValue((model, subject), out var stream) && _tracker.IsOpen(stream.AdwinKey) && _tracker.IsOpen(stream.PageHinkleyKey);
+
     /// <summary>One watched stream: its detectors (ADWIN's window mean is also the current loss level) and alert keys.</summary>
     private sealed record Stream(Adwin Level, PageHinkley PageHinkley, string AdwinKey, string PageHinkleyKey);
 }

@@ -15,6 +15,7 @@ public sealed class LearnerMetrics
         Learned = factory.CreateCounter("streaming_learner_examples_total", "Training examples learned.", "model");
         Skipped = factory.CreateCounter("streaming_learner_skipped_total", "Training examples skipped and dead-lettered, by reason.", "model", "reason");
         Snapshots = factory.CreateCounter("streaming_learner_snapshots_total", "Snapshots saved and announced.", "model");
+        DriftBoosts = factory.CreateCounter("streaming_learner_drift_boosts_total", "Learning-rate boosts on a confirmed concept drift (Learner:OnConceptDrift=boost).", "model");
         Version = factory.CreateGauge("streaming_learner_model_version", "Version of the newest snapshot.", "model");
         Watermark = factory.CreateGauge("streaming_learner_feature_watermark_seconds", "Latest event time learned from (Unix seconds).", "model");
         _progressive = factory.CreateGauge("streaming_learner_progressive", "Progressive validation of the model being learned, by metric and window (all: since start; recent: sliding window).",
@@ -24,6 +25,7 @@ public sealed class LearnerMetrics
     public Counter Learned { get; }
     public Counter Skipped { get; }
     public Counter Snapshots { get; }
+    public Counter DriftBoosts { get; }
     public Gauge Version { get; }
     public Gauge Watermark { get; }
 

@@ -36,6 +36,15 @@ public sealed class LearnerOptions
     /// </summary>
     public TimeSpan GroupSessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// What the learner does on a confirmed concept drift of its progressive loss (both detectors alerting):
+    /// "alert" (default: nothing beyond the alerts) or "boost" (raise the learning rate by <see cref="DriftBoostFactor"/>,
+    /// so the model catches up with the new concept sooner).
+    /// </summary>
+    public string OnConceptDrift { get; set; } = "alert";
+
+    public double DriftBoostFactor { get; set; } = 3;
+
     /// <summary>Stop (after a final snapshot) once caught up with the topic: for batch-like runs and tests.</summary>
     public bool StopWhenCaughtUp { get; set; }
 }

@@ -74,6 +74,8 @@ public sealed class LearnerService(
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
+        if (options.OnConceptDrift is not ("alert" or "boost"))
+            throw new InvalidOperationException($"Learner:OnConceptDrift is '{options.OnConceptDrift}'; use alert or boost.");
         _model = new OnlineModel(options.Spec, options.MetricsWindow);
         var latest = await store.LatestAsync(options.Model, cancellationToken);
         if (latest is null)
@@ -227,7 +229,19 @@ public sealed class LearnerService(
     {
         _reference.Add(example.Features, outcome.Prediction);
         var now = clock.GetUtcNow();
-        foreach (var alert in _drift.Observe(options.Model, _version + 1, "progressive_loss", outcome.Loss, now)) driftAlerts.Publish(producer, alert);
+        var opened = false;
+        foreach (var alert in _drift.Observe(options.Model, _version + 1, "progressive_loss", outcome.Loss, now))
+        {
+            driftAlerts.Publish(producer, alert);
+            opened |= alert.State == DriftAlert.Open;
+        }
+        if (opened && options.OnConceptDrift == "boost" && _drift.IsConfirmed(options.Model, "progressive_loss"))
+        {
+            // Once per confirmation: the second detector's alert has just opened beside the first's.
+            _model.Learner.Optimizer.Boost(options.DriftBoostFactor);
+            metrics.DriftBoosts.WithLabels(options.Model).Inc();
+            logger.LogWarning("Confirmed concept drift on {Model}: learning rate raised {Factor}× (Learner:OnConceptDrift=boost)", options.Model, options.DriftBoostFactor);
+        }
         if (example.ServedScore is not { } served) return;
         var loss = _model.Learner.Loss;
         var margin = loss.IsClassification ? Math.Log(Math.Clamp(served, 1e-12, 1 - 1e-12) / (1 - Math.Clamp(served, 1e-12, 1 - 1e-12))) : served;

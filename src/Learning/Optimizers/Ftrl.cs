@@ -13,6 +13,25 @@ public sealed class Ftrl(int slots, double alpha, double beta, double l1, double
 
     public override string Name => "ftrl";
 
+    /// <summary>
+    /// Makes each coordinate's rate α/(β + √n) about factor times larger by shrinking √n (not below 0), and moves z
+    /// so that every weight stays what it was: w depends on z and √n, and a weight must not jump.
+    /// </summary>
+    public override void Boost(double factor)
+    {
+        var z = StateArrays[0];
+        var root = StateArrays[1];
+        for (var i = 0; i < root.Length; i++)
+        {
+            var before = (_beta + root[i]) * _inverseAlpha + _l2;
+            var newRoot = MathF.Max(0, (float)((_beta + root[i]) / factor) - _beta);
+            var after = (_beta + newRoot) * _inverseAlpha + _l2;
+            var excess = MathF.Abs(z[i]) - _l1;
+            if (excess > 0) z[i] = MathF.CopySign(_l1 + excess * after / before, z[i]); // |z| − λ1 scales with the denominator
+            root[i] = newRoot;
+        }
+    }
+
     public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double gradient)
     {
         var weights = Weights;

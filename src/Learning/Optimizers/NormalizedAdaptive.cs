@@ -11,6 +11,13 @@ public sealed class NormalizedAdaptive(int slots, double learningRate) : Optimiz
 {
     public override string Name => "normalized";
 
+    /// <summary>Divides the accumulated squared gradients by factor², as AdaGrad does.</summary>
+    public override void Boost(double factor)
+    {
+        var shrink = (float)(1 / (factor * factor));
+        foreach (ref var square in StateArrays[1].AsSpan()) square *= shrink;
+    }
+
     public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double gradient)
     {
         var weights = Weights;

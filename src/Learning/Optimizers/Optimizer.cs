@@ -36,6 +36,13 @@ public abstract class Optimizer
         return even + odd;
     }
 
+    /// <summary>
+    /// Raises the effective learning rate by about <paramref name="factor"/> from now on without changing any
+    /// weight (predictions do not jump): the learner's reaction to a confirmed concept drift, when configured.
+    /// Each optimizer forgets the part of its history that has slowed it down.
+    /// </summary>
+    public abstract void Boost(double factor);
+
     /// <summary>One step for one example, given dLoss/dmargin at the margin it was predicted with.</summary>
     public abstract void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double gradient);
 

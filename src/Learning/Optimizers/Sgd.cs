@@ -5,6 +5,14 @@ public sealed class Sgd(int slots, double learningRate, double decay, double pow
 {
     public override string Name => "sgd";
 
+    /// <summary>Winds the decay schedule back to where the rate was <paramref name="factor"/> times higher (a constant rate cannot rise).</summary>
+    public override void Boost(double factor)
+    {
+        if (decay <= 0 || power <= 0) return;
+        var target = Math.Min(learningRate, factor * learningRate * Math.Pow(1 + decay * Steps, -power));
+        Steps = (long)Math.Max(0, (Math.Pow(learningRate / target, 1 / power) - 1) / decay);
+    }
+
     public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double gradient)
     {
         var rate = learningRate * Math.Pow(1 + decay * Steps, -power);

@@ -19,6 +19,19 @@ public sealed class KafkaClientConfigs(IKafkaCluster cluster, KafkaOptions optio
         GroupId = groupId,
     };
 
+    /// <summary>
+    /// A consumer of a whole single-partition topic from its beginning, outside any group's offsets (a throwaway
+    /// group id, nothing committed): for state every process rebuilds for itself, such as model announcements.
+    /// </summary>
+    public IConsumer<string?, byte[]> ReadFromBeginning(string topic, string purpose)
+    {
+        var config = Consumer($"{purpose}-{Guid.NewGuid():N}");
+        config.EnableAutoCommit = false;
+        var consumer = new ConsumerBuilder<string?, byte[]>(config).Build();
+        consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+        return consumer;
+    }
+
     public AdminClientConfig Admin() => new(Copy()) { BootstrapServers = cluster.BootstrapServers };
 
     private Dictionary<string, string> Copy() => new(options.Properties);

@@ -137,10 +137,7 @@ public sealed class ModelFollower(
 
     private void FollowAnnouncements(CancellationToken cancellationToken)
     {
-        var config = kafka.Consumer($"serving-{Guid.NewGuid():N}");
-        config.EnableAutoCommit = false;
-        using var consumer = new ConsumerBuilder<string?, byte[]>(config).Build();
-        consumer.Assign(new TopicPartitionOffset(Topics.ModelSnapshots, 0, Offset.Beginning));
+        using var consumer = kafka.ReadFromBeginning(Topics.ModelSnapshots, "serving");
         while (!cancellationToken.IsCancellationRequested)
         {
             try

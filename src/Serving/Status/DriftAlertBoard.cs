@@ -20,10 +20,7 @@ public sealed class DriftAlertBoard(KafkaClientConfigs kafka, ILogger<DriftAlert
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() =>
     {
-        var config = kafka.Consumer($"status-{Guid.NewGuid():N}");
-        config.EnableAutoCommit = false;
-        using var consumer = new ConsumerBuilder<string?, byte[]>(config).Build();
-        consumer.Assign(new TopicPartitionOffset(Topics.DriftAlerts, 0, Offset.Beginning));
+        using var consumer = kafka.ReadFromBeginning(Topics.DriftAlerts, "status");
         while (!stoppingToken.IsCancellationRequested)
         {
             try
