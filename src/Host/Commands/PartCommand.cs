@@ -15,6 +15,9 @@ public static class PartCommand
     public static Command Serve() => Create("serve", HostParts.Serving, "http://127.0.0.1:8083",
         "Answer predictions: POST /v1/models/{name}/predict, hot-swapping snapshots as the learner publishes them (Serving:* settings; Serving:Device=auto|cuda|cpu).");
 
+    public static Command Lake() => Create("lake", HostParts.Lake, "http://127.0.0.1:8084",
+        "Archive events, labels and predictions into the Parquet lake, partitioned by date and hour, exactly once (Lake:* settings).");
+
     private static Command Create(string name, HostParts part, string defaultUrls, string description)
     {
         var urls = CommonOptions.Urls(defaultUrls);

@@ -5,6 +5,7 @@ using Streaming.Ingest.Http;
 using Streaming.Ingest.Replay;
 using Streaming.OnlineLearner;
 using Streaming.Platform;
+using Streaming.Offline;
 using Streaming.Serving;
 
 namespace Streaming.Host.Web;
@@ -35,6 +36,7 @@ public static class StreamingWebApp
         }
         if (parts.HasFlag(HostParts.Learner)) builder.Services.AddStreamingLearner(builder.Configuration);
         if (parts.HasFlag(HostParts.Serving)) builder.Services.AddStreamingServing(builder.Configuration);
+        if (parts.HasFlag(HostParts.Lake)) builder.Services.AddLakeSink(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -84,5 +86,8 @@ public enum HostParts
     Features = 4,
     /// <summary>The prediction API (ONNX Runtime, online features, hot swap).</summary>
     Serving = 8,
+    /// <summary>The Parquet lake sink (events, labels, predictions).</summary>
+    Lake = 16,
+    /// <summary>What the demo runs: every part but the lake (which would fill a folder on every demo run).</summary>
     All = Ingest | Learner | Features | Serving,
 }

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Streaming.Platform.Kafka;
+
+namespace Streaming.Offline.Lake;
+
+/// <summary>
+/// Archives the configured topics into the Parquet lake, exactly once. The lake's commits, not the consumer group,
+/// say where to resume: at start, files a crash left uncommitted are deleted and every partition is read from the
+/// first offset no commit covers; a record below that (a rerun, a redelivery) is skipped. One sink per lake:
+/// partitions are assigned, not balanced.
+/// </summary>
+public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, LakeMetrics metrics, ILogger<LakeSink> logger) : BackgroundService
+{
+    private readonly LakeStore _store = new(options.Directory);
+    private readonly Dictionary<(string Topic, int Partition), List<LakeRow>> _pending = [];
+    private Dictionary<(string Topic, int Partition), long> _next = [];
+
+    /// <summary>Set once the sink has resumed and is reading (for tests and readiness).</summary>
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public LakeStore Store => _store;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var removed = _store.DeleteUncommitted();
+        if (removed > 0) logger.LogWarning("Lake: deleted {Files} uncommitted file(s) left by an interrupted flush; their records are read again", removed);
+        _next = _store.NextOffsets();
+        var config = kafka.Consumer("lake");
+        config.EnableAutoCommit = false;
+        config.EnablePartitionEof = true;
+        using var consumer = new ConsumerBuilder<string?, byte[]>(config).Build();
+        consumer.Assign(Assignment(consumer));
+        logger.LogInformation("Lake sink writing {Topics} to {Directory}, resuming at {Offsets}", string.Join(", ", options.Topics.Distinct()),
+            Path.GetFullPath(options.Directory), string.Join(", ", _next.Select(n => $"{n.Key.Topic}[{n.Key.Partition}]@{n.Value}")));
+        Started.TrySetResult();
+        var sinceFlush = Stopwatch.StartNew();
+        var waiting = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (result is not null && !result.IsPartitionEOF && Accept(result)) waiting++;
+            if (waiting >= options.FlushRecords || (waiting > 0 && (sinceFlush.Elapsed >= options.FlushEvery || result?.IsPartitionEOF == true)))
+            {
+                await FlushAsync(CancellationToken.None);
+                waiting = 0;
+                sinceFlush.Restart();
+            }
+        }
+        await FlushAsync(CancellationToken.None);
+        consumer.Close();
+    }
+
+    private List<TopicPartitionOffset> Assignment(IConsumer<string?, byte[]> consumer)
+    {
+        using var admin = new AdminClientBuilder(kafka.Admin()).Build();
+        var metadata = admin.GetMetadata(TimeSpan.FromSeconds(30));
+        return metadata.Topics.Where(t => options.Topics.Contains(t.Topic)).SelectMany(t => t.Partitions.Select(p =>
+            new TopicPartitionOffset(t.Topic, p.PartitionId,
+                !options.ReadFromBeginning && _next.TryGetValue((t.Topic, p.PartitionId), out var next) ? new Offset(next) : Offset.Beginning))).ToList();
+    }
+
+    /// <summary>Buffers a record unless the lake already has its offset.</summary>
+    private bool Accept(ConsumeResult<string?, byte[]> result)
+    {
+        var partition = (result.Topic, result.Partition.Value);
+        if (_next.TryGetValue(partition, out var next) && result.Offset.Value < next)
+        {
+            metrics.Skipped.WithLabels(result.Topic).Inc();
+            return false;
+        }
+        if (!_pending.TryGetValue(partition, out var rows)) _pending[partition] = rows = [];
+        rows.Add(new LakeRow
+        {
+            partition = result.Partition.Value,
+            offset = result.Offset.Value,
+            key = result.Message.Key,
+            event_time = EventTime(result.Message.Value) ?? result.Message.Timestamp.UtcDateTime,
+            value = System.Text.Encoding.UTF8.GetString(result.Message.Value),
+        });
+        return true;
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        foreach (var ((topic, partition), rows) in _pending.Where(p => p.Value.Count > 0))
+        {
+            var commit = await _store.WriteAsync(topic, partition, rows, cancellationToken);
+            _next[(topic, partition)] = commit.To + 1;
+            metrics.Rows.WithLabels(topic).Inc(commit.Rows);
+            metrics.Files.WithLabels(topic).Inc(commit.Files.Count);
+            rows.Clear();
+        }
+    }
+
+    /// <summary>The record's own "time" (events, labels and prediction logs all have one); null when it has none.</summary>
+    private static DateTime? EventTime(byte[] value)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("time", out var time)
+                && time.TryGetDateTimeOffset(out var parsed) ? parsed.UtcDateTime : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
