@@ -168,18 +168,18 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
 
     /// <summary>The views an event of the predicted type gets features from: those whose entity it names.</summary>
     public IEnumerable<FeatureView> ProbedViews(EntityEvent entityEvent) =>
-        _set.Views.Where(view => EntityOf(view, entityEvent.Keys) is not null);
+        _set.Views.Where(view => ViewInputs.EntityOf(view, entityEvent.Keys) is not null);
 
     private IEnumerable<KeyValuePair<string, FeatureInput>> EventInputs(FeatureView view, SourceRecord record, LatenessGate gate, IRecordContext context)
     {
         var entityEvent = record.Event!;
-        if (EntityOf(view, entityEvent.Keys) is not { } entity) yield break;
+        if (ViewInputs.EntityOf(view, entityEvent.Keys) is not { } entity) yield break;
         var timeMs = entityEvent.Time.ToUnixTimeMilliseconds();
         // The probe goes first: an event's features never include the event itself.
         if (entityEvent.Type == _set.PredictedEventType)
             yield return KeyValuePair.Create(entity, new FeatureInput(FeatureInputKind.Probe, 0, timeMs, record.IngestMs, entityEvent.Id));
-        if (view.Source != FeatureSource.Events || entityEvent.Type != view.RecordName) yield break;
-        if (ValueOf(view, entityEvent) is { } value)
+        if (!ViewInputs.Feeds(view, entityEvent)) yield break;
+        if (ViewInputs.ValueOf(view, entityEvent) is { } value)
             yield return KeyValuePair.Create(entity, new FeatureInput(UpdateKind(gate, context, timeMs), value, timeMs, record.IngestMs, entityEvent.Id));
         else
             metrics.MissingField.WithLabels(view.Name).Inc();
@@ -188,7 +188,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
     private static IEnumerable<KeyValuePair<string, FeatureInput>> LabelInputs(FeatureView view, SourceRecord record, LatenessGate gate, IRecordContext context)
     {
         var label = record.Label!;
-        if (label.Name != view.RecordName || label.Keys is null || EntityOf(view, label.Keys) is not { } entity) yield break;
+        if (ViewInputs.EntityOf(view, label) is not { } entity) yield break;
         var timeMs = label.Time.ToUnixTimeMilliseconds();
         yield return KeyValuePair.Create(entity, new FeatureInput(UpdateKind(gate, context, timeMs), label.Value, timeMs, record.IngestMs, label.Id));
     }
@@ -196,17 +196,6 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
     /// <summary>Lateness is judged on the source partition, in the order the producer wrote it.</summary>
     private static FeatureInputKind UpdateKind(LatenessGate gate, IRecordContext context, long timeMs) =>
         gate.IsLate(context.Topic, context.Partition, timeMs) ? FeatureInputKind.Late : FeatureInputKind.Update;
-
-    private static string? EntityOf(FeatureView view, IReadOnlyDictionary<string, string> keys) =>
-        keys.TryGetValue(view.Entity, out var entity) && !string.IsNullOrEmpty(entity) ? entity : null;
-
-    /// <summary>1 for a count-only view; the field's number otherwise, or null when the event lacks it.</summary>
-    private static double? ValueOf(FeatureView view, EntityEvent entityEvent)
-    {
-        if (view.Field is null) return 1;
-        return entityEvent.Fields is not null && entityEvent.Fields.TryGetValue(view.Field, out var field)
-            && field.Kind == FieldKind.Number && double.IsFinite(field.Number) ? field.Number : null;
-    }
 
     private static string StreamOf(FeatureView view) => view.Source == FeatureSource.Events ? Topics.Events : Topics.Labels;
 

@@ -79,8 +79,15 @@ public sealed class LakeStore(string root)
     /// <summary>Whether a file's date/hour directory lies in [from, to): the partitioning lets a reader skip the rest unopened.</summary>
     private static bool InRange(string relative, DateTime? from, DateTime? to)
     {
-        var parts = relative.Split(Path.DirectorySeparatorChar);
-        var hour = DateTime.ParseExact($"{parts[1][5..]} {parts[2][5..]}", "yyyy-MM-dd HH", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        var hour = HourOf(relative);
         return (from is null || hour.AddHours(1) > from) && (to is null || hour < to);
+    }
+
+    /// <summary>The hour a lake file holds, from its date=/hour= directories.</summary>
+    public static DateTime HourOf(string relative)
+    {
+        var parts = relative.Split(Path.DirectorySeparatorChar, '/');
+        return DateTime.ParseExact($"{parts[1][5..]} {parts[2][5..]}", "yyyy-MM-dd HH", CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
     }
 }

@@ -1,0 +1,103 @@
+using Streaming.Contracts;
+using Streaming.FeatureStore.Aggregation;
+using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Training;
+
+namespace Streaming.Offline.Backfill;
+
+/// <summary>
+/// The feature views recomputed from history, fed in event-time order, with the streaming pipeline's own
+/// definitions (<see cref="ViewInputs"/>, <see cref="WindowSpec"/>) and aggregation code (<see cref="FeatureAggregate"/>):
+/// there is no second implementation of any aggregation. An event of the predicted type is first probed (every view
+/// as of its time, before its own update: what the label join does) and then folded in; a label is folded in at
+/// its own time. Windows that can no longer be current are dropped as time moves on, so memory follows the
+/// number of entities, not the length of history.
+/// </summary>
+public sealed class FeatureBackfill(FeatureSet set)
+{
+    private readonly Dictionary<(string View, string Entity), Windows> _state = [];
+
+    /// <summary>Records folded in so far.</summary>
+    public long Records { get; private set; }
+
+    /// <summary>Folds an event in; for an event of the predicted type, returns every view as of its time first.</summary>
+    public IReadOnlyList<ViewSnapshot>? Add(EntityEvent entityEvent)
+    {
+        Records++;
+        var timeMs = entityEvent.Time.ToUnixTimeMilliseconds();
+        List<ViewSnapshot>? probes = null;
+        if (entityEvent.Type == set.PredictedEventType)
+        {
+            probes = [];
+            foreach (var view in set.Views)
+                if (ViewInputs.EntityOf(view, entityEvent.Keys) is { } entity)
+                    probes.Add(ViewSnapshot.AsOf(view, entity, Current(view, entity, timeMs), timeMs));
+        }
+        foreach (var view in set.Views)
+            if (ViewInputs.Feeds(view, entityEvent) && ViewInputs.EntityOf(view, entityEvent.Keys) is { } entity && ViewInputs.ValueOf(view, entityEvent) is { } value)
+                Fold(view, entity, value, timeMs);
+        return probes;
+    }
+
+    public void Add(Label label)
+    {
+        Records++;
+        foreach (var view in set.Views)
+            if (ViewInputs.EntityOf(view, label) is { } entity)
+                Fold(view, entity, label.Value, label.Time.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>What the online store holds for every (view, entity): its window holding the entity's newest time.</summary>
+    public IEnumerable<OnlineValue> Latest()
+    {
+        foreach (var ((viewName, entity), windows) in _state)
+        {
+            var view = set[viewName];
+            var start = view.Window.CurrentWindowStart(windows.NewestMs);
+            if (windows.ByStart.TryGetValue(start, out var aggregate))
+                yield return new OnlineValue(view, entity, start, start + view.Window.SizeMs, aggregate);
+        }
+    }
+
+    /// <summary>Writes every entity's current window to an online store sink (the Redis writer: same layout, same conditional write).</summary>
+    public long MaterializeTo(IOnlineFeatureSink sink)
+    {
+        long written = 0;
+        foreach (var value in Latest())
+        {
+            sink.Write(value.View, value.Entity, value.WindowStartMs, value.WindowEndMs, value.Aggregate);
+            written++;
+        }
+        return written;
+    }
+
+    private FeatureAggregate? Current(FeatureView view, string entity, long timeMs) =>
+        _state.TryGetValue((view.Name, entity), out var windows) && windows.ByStart.TryGetValue(view.Window.CurrentWindowStart(timeMs), out var aggregate)
+            ? aggregate
+            : null;
+
+    private void Fold(FeatureView view, string entity, double value, long timeMs)
+    {
+        if (!_state.TryGetValue((view.Name, entity), out var windows)) _state[(view.Name, entity)] = windows = new Windows();
+        var window = view.Window;
+        // Every window [start, start + size) holding the time, starts at multiples of the advance (as Streamiz assigns them).
+        for (var start = timeMs / window.AdvanceMs * window.AdvanceMs; start > timeMs - window.SizeMs && start >= 0; start -= window.AdvanceMs)
+        {
+            if (!windows.ByStart.TryGetValue(start, out var aggregate)) windows.ByStart[start] = aggregate = new FeatureAggregate();
+            aggregate.Add(value, timeMs, ingestMs: 0);
+        }
+        windows.NewestMs = Math.Max(windows.NewestMs, timeMs);
+        // Windows ending at or before the newest time can never be current again (input comes in time order).
+        while (windows.ByStart.Count > 0 && windows.ByStart.Keys[0] + window.SizeMs <= windows.NewestMs) windows.ByStart.RemoveAt(0);
+    }
+
+    private sealed class Windows
+    {
+        public readonly SortedList<long, FeatureAggregate> ByStart = [];
+        public long NewestMs = long.MinValue;
+    }
+}
+
+/// <summary>One (view, entity)'s current window, as the online store holds it.</summary>
+public sealed record OnlineValue(FeatureView View, string Entity, long WindowStartMs, long WindowEndMs, FeatureAggregate Aggregate);
