@@ -1,4 +1,5 @@
 using System.Globalization;
+using Parquet.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Streaming.FeatureStore;
@@ -16,6 +17,7 @@ namespace Streaming.Tests.Features;
 [Collection(PipelineCollection.Name)]
 public class OnlineStoreIntegrationTests
 {
+
     private const long Rows = 20_000;
 
     [Fact]
@@ -51,16 +53,18 @@ public class OnlineStoreIntegrationTests
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (store.Commits().Sum(c => c.Rows) < summary.Events + summary.Labels && DateTime.UtcNow < deadline) await Task.Delay(200);
         Assert.Equal(summary.Events + summary.Labels, store.Commits().Sum(c => c.Rows));
-        var backfill = new FeatureBackfill(FlightFeatureViews.Set);
-        await foreach (var record in HistorySource.FromLakeAsync(store, DateTime.MinValue, DateTime.MaxValue))
-        {
-            if (record.Event is { } entityEvent) backfill.Add(entityEvent);
-            else backfill.Add(record.Label!);
-        }
-        Assert.Equal(summary.Events + summary.Labels, backfill.Records);
-        var parity = await ParityReport.CompareOnlineAsync(redis, backfill.Latest());
+        var run = new BackfillRun(FlightFeatureViews.Set, TimeSpan.FromDays(3));
+        var trainingSet = Path.Combine(lake, "training-set.parquet");
+        await run.RunAsync(HistorySource.FromLakeAsync(store, DateTime.MinValue, DateTime.MaxValue), trainingSet, CancellationToken.None);
+        Assert.Equal(summary.Events + summary.Labels, run.Features.Records);
+        var parity = await ParityReport.CompareOnlineAsync(redis, run.Features.Latest());
         Assert.Equal(keys.Count, parity.Compared);
         Assert.True(parity.Mismatches.Count == 0, string.Join("\n", parity.Mismatches.Take(20)));
+
+        // The training set: one example per label, as the streaming join made one per label.
+        var backfilled = (await ParquetSerializer.DeserializeAsync<TrainingSetRow>(trainingSet)).Data;
+        Assert.Equal(summary.Labels, backfilled.Count);
+        Assert.Equal(summary.Labels, backfilled.Select(r => r.id).Distinct().Count());
         Directory.Delete(lake, recursive: true);
     }
 }

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Parquet.Serialization;
+using Streaming.Contracts;
+using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Training;
+using Streaming.Offline.Backfill;
+using Streaming.Tests.Features;
+
+namespace Streaming.Tests.Offline;
+
+/// <summary>The backfill's point-in-time join, on a hand-made history whose right answers are known.</summary>
+public sealed class BackfillTests
+{
+    private static readonly DateTimeOffset T0 = new(2001, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly FeatureView PurchasesPerHour = new("purchases_1h", "user", FeatureSource.Events, TestViews.Purchase, null,
+        [Aggregation.Count], WindowSpec.Tumbling(TimeSpan.FromHours(1)), TimeSpan.FromMinutes(1), TimeSpan.FromHours(1));
+
+    private static EntityEvent Event(string id, DateTimeOffset time, string entity) =>
+        new(id, TestViews.Purchase, time, new Dictionary<string, string> { ["user"] = entity }, new Dictionary<string, FieldValue> { ["amount"] = 10 });
+
+    [Fact]
+    public async Task A_label_gets_its_events_features_as_of_the_event_never_anything_later()
+    {
+        var view = PurchasesPerHour;
+        var set = new FeatureSet([view], TestViews.Purchase);
+        var history = new List<HistoryRecord>();
+        for (var i = 0; i < 3; i++) history.Add(new(Event($"before-{i}", T0.AddMinutes(i), "u1"), null));
+        history.Add(new(Event("target", T0.AddMinutes(10), "u1"), null));
+        for (var i = 0; i < 50; i++) history.Add(new(Event($"burst-{i}", T0.AddMinutes(11 + i % 40), "u1"), null)); // after the event
+        history.Add(new(null, new Label("target-label", "outcome", 1, T0.AddMinutes(55), EventId: "target")));
+        history.Add(new(null, new Label("orphan", "outcome", 1, T0.AddMinutes(56), EventId: "never-seen")));
+
+        var run = new BackfillRun(set, TimeSpan.FromDays(1));
+        var path = Path.Combine(Path.GetTempPath(), $"training-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            await run.RunAsync(history.ToAsyncEnumerable(), path, CancellationToken.None);
+            var example = JsonSerializer.Deserialize(Assert.Single((await ParquetSerializer.DeserializeAsync<TrainingSetRow>(path)).Data).example,
+                ContractsJsonContext.Default.TrainingExample)!;
+            Assert.Equal("target-label", example.Id);
+            Assert.Equal(T0.AddMinutes(10), example.Time);
+            Assert.Equal(3, example.Features[view.Name]["count"].Number); // the three before it: not itself, not the burst
+            Assert.False(example.Features[view.Name].ContainsKey("defaulted"));
+            Assert.Equal(1, run.UnmatchedLabels);
+            // The online value has moved on meanwhile: all 54 events of the hour.
+            Assert.Equal(54, Assert.Single(run.Features.Latest()).Aggregate.Count);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void An_entity_without_history_gets_defaults_flagged_and_a_new_window_starts_empty()
+    {
+        var run = new BackfillRun(new FeatureSet([PurchasesPerHour], TestViews.Purchase), TimeSpan.FromDays(1));
+        var first = run.Features.Add(Event("a", T0, "u1"))!;
+        Assert.Equal(SnapshotStatus.Missing, Assert.Single(first).Status);
+        run.Features.Add(Event("b", T0.AddMinutes(30), "u1"));
+        var nextHour = run.Features.Add(Event("c", T0.AddMinutes(61), "u1"))!;
+        Assert.Equal(SnapshotStatus.Missing, Assert.Single(nextHour).Status); // a new tumbling window: nothing in it yet
+    }
+}
