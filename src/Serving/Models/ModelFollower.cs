@@ -145,7 +145,7 @@ public sealed class ModelFollower(
                 var result = consumer.Consume(cancellationToken);
                 if (result?.Message?.Value is not { } value || result.Message.Key is not { } model || !registry.IsServed(model)) continue;
                 var manifest = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.SnapshotManifest);
-                if (manifest is null || manifest.Candidate) continue;
+                if (manifest is null) continue; // a candidate has a model name of its own ({model}-candidate): served only when configured
                 history.Record(manifest);
                 lock (_announcedLock) _announced[model] = Max(manifest.Version, Announced(model))!.Value;
                 ReconcileSoon();
