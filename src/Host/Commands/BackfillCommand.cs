@@ -30,9 +30,13 @@ public static class BackfillCommand
         var output = new Option<string?>("--out") { Description = "Write the point-in-time training set here (Parquet)." };
         var materialize = new Option<bool>("--materialize") { Description = "Write every entity's latest values into the Redis online store." };
         var parity = new Option<bool>("--parity") { Description = "Compare the backfilled latest values with Redis and list every mismatch." };
+        var metricsFile = new Option<string?>("--metrics-file")
+        {
+            Description = "Write the parity figures as Prometheus text here (for node_exporter's textfile collector: a batch job has no /metrics).",
+        };
         var command = new Command("backfill", "Recompute the feature views from history with the streaming definitions; training set, materialization, parity.")
         {
-            lake, data, limit, from, to, output, materialize, parity,
+            lake, data, limit, from, to, output, materialize, parity, metricsFile,
         }.AcceptingConfiguration();
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -81,6 +85,16 @@ public static class BackfillCommand
                 foreach (var mismatch in report.Mismatches.Take(50))
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {mismatch.View} {mismatch.Entity} {mismatch.Field}: streaming {mismatch.Streaming ?? "(none)"}, backfill {mismatch.Backfill}"));
                 if (report.Mismatches.Count > 0) exit = 1;
+                if (result.GetValue(metricsFile) is { } file)
+                    await File.WriteAllTextAsync(file, string.Create(CultureInfo.InvariantCulture, $$"""
+                        # HELP streaming_offline_parity_compared (view, entity) values compared between streaming (Redis) and the backfill.
+                        # TYPE streaming_offline_parity_compared gauge
+                        streaming_offline_parity_compared{source="online"} {{report.Compared}}
+                        # HELP streaming_offline_parity_mismatches Fields that differ between streaming (Redis) and the backfill.
+                        # TYPE streaming_offline_parity_mismatches gauge
+                        streaming_offline_parity_mismatches{source="online"} {{report.Mismatches.Count}}
+
+                        """), cancellationToken);
             }
             await host.StopAsync(CancellationToken.None);
             return exit;
