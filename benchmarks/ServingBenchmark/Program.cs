@@ -198,11 +198,7 @@ async Task PublishAsync()
         JsonSerializer.SerializeToElement(spec, LearningJsonContext.Default.LearnerSpec), model.Learner.Hasher.SpecHash(),
         new Dictionary<int, long>(), model.Watermark, model.Metrics.Snapshot(), payload.Length);
     await store.SaveAsync(manifest, payload, LinearModelOnnx.Export(model.Learner, Model, version), CancellationToken.None);
-    await announcer.ProduceAsync(Topics.ModelSnapshots, new Message<string?, byte[]>
-    {
-        Key = Model,
-        Value = JsonSerializer.SerializeToUtf8Bytes(manifest, ContractsJsonContext.Default.SnapshotManifest),
-    });
+    await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(manifest));
 }
 
 static Latencies Measure(int calls, Action call)

@@ -276,11 +276,7 @@ public sealed class LearnerService(
         _dirty = false;
         _learnedSinceSnapshot = 0;
 
-        producer.Produce(Topics.ModelSnapshots, new Message<string?, byte[]>
-        {
-            Key = options.Model,
-            Value = JsonSerializer.SerializeToUtf8Bytes(manifest, ContractsJsonContext.Default.SnapshotManifest),
-        }, report =>
+        producer.Produce(Topics.ModelSnapshots, SnapshotAnnouncement.For(manifest), report =>
         {
             if (report.Error.IsError) logger.LogError("Could not announce {Model} v{Version}: {Error}", manifest.Model, manifest.Version, report.Error.Reason);
         });

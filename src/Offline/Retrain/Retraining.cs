@@ -54,11 +54,7 @@ public static class Retraining
                 payload.Length, Candidate: true);
             await store.SaveAsync(candidate, payload, LinearModelOnnx.Export(fit.Model, name, version), cancellationToken);
             if (announcer is not null)
-                await announcer.ProduceAsync(Topics.ModelSnapshots, new Message<string?, byte[]>
-                {
-                    Key = name,
-                    Value = JsonSerializer.SerializeToUtf8Bytes(candidate, ContractsJsonContext.Default.SnapshotManifest),
-                }, cancellationToken);
+                await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(candidate), cancellationToken);
         }
         return new RetrainReport(fit, heldOut.Count, candidateLoss, onlineVersion, onlineLoss, candidate);
     }

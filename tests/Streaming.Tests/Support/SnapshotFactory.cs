@@ -37,11 +37,7 @@ public static class SnapshotFactory
         var manifest = Manifest(model, name, version, payload, reference);
         await store.SaveAsync(manifest, payload, LinearModelOnnx.Export(model.Learner, name, version), CancellationToken.None);
         if (announcer is not null)
-            await announcer.ProduceAsync(Topics.ModelSnapshots, new Message<string?, byte[]>
-            {
-                Key = name,
-                Value = JsonSerializer.SerializeToUtf8Bytes(manifest, ContractsJsonContext.Default.SnapshotManifest),
-            });
+            await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(manifest));
         return manifest;
     }
 }
