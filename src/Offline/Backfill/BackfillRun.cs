@@ -19,15 +19,17 @@ public sealed class TrainingSetRow
 }
 
 /// <summary>
-/// One backfill: history in time order through <see cref="FeatureBackfill"/>, each label joined point in time with its
-/// event's features (probed as of the event, before its own update, exactly like the streaming label join), the
-/// examples written to a Parquet training set in row groups. Events waiting for a label longer than the join horizon
-/// (event time) are dropped, as the streaming join dead-letters such labels.
+/// One backfill: history in time order through <see cref="FeatureBackfill"/>, each label joined point in time, as the
+/// streaming label join does: a label naming an event gets that event's features probed as of the event (before its
+/// own update); a label naming a logged prediction gets exactly the features serving logged. Examples are written to
+/// a Parquet training set in row groups. Events and predictions waiting for a label longer than the join horizon
+/// (event time) are dropped, as the streaming join dead-letters labels that come too late.
 /// </summary>
 public sealed class BackfillRun(FeatureSet set, TimeSpan joinHorizon)
 {
     private const int RowGroup = 50_000;
     private readonly Dictionary<string, (EntityEvent Event, IReadOnlyList<ViewSnapshot> Views)> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PredictionLog> _predictions = new(StringComparer.Ordinal);
     private readonly Queue<(DateTimeOffset Time, string Id)> _byTime = new();
 
     public FeatureBackfill Features { get; } = new(set);
@@ -56,16 +58,21 @@ public sealed class BackfillRun(FeatureSet set, TimeSpan joinHorizon)
                     Expire(entityEvent.Time);
                     continue;
                 }
+                if (record.Prediction is { } prediction)
+                {
+                    _predictions[prediction.PredictionId] = prediction;
+                    _byTime.Enqueue((prediction.Time, prediction.PredictionId));
+                    continue;
+                }
                 var label = record.Label!;
                 Features.Add(label);
-                if (label.EventId is null || !_waiting.Remove(label.EventId, out var waiting))
+                if (Join(label) is not { } example)
                 {
                     UnmatchedLabels++;
                     continue;
                 }
                 Examples++;
                 if (output is null) continue;
-                var example = new TrainingExample(label.Id, waiting.Event.Time, label.Value, ExampleFeatures.Compose(waiting.Event, waiting.Views));
                 rows.Add(new TrainingSetRow
                 {
                     id = example.Id,
@@ -88,12 +95,24 @@ public sealed class BackfillRun(FeatureSet set, TimeSpan joinHorizon)
         if (trainingSet is not null) File.Move(trainingSet + ".tmp", trainingSet, overwrite: true);
     }
 
+    private TrainingExample? Join(Label label)
+    {
+        if (label.PredictionId is { } predictionId)
+            return _predictions.Remove(predictionId, out var logged)
+                ? new TrainingExample(label.Id, logged.Time, label.Value, logged.Features, logged.PredictionId, logged.Score, logged.ModelVersion)
+                : null;
+        return label.EventId is not null && _waiting.Remove(label.EventId, out var waiting)
+            ? new TrainingExample(label.Id, waiting.Event.Time, label.Value, ExampleFeatures.Compose(waiting.Event, waiting.Views))
+            : null;
+    }
+
     private void Expire(DateTimeOffset now)
     {
         while (_byTime.TryPeek(out var oldest) && oldest.Time < now - joinHorizon)
         {
             _byTime.Dequeue();
             _waiting.Remove(oldest.Id);
+            _predictions.Remove(oldest.Id);
         }
     }
 }

@@ -5,10 +5,10 @@ using Streaming.Offline.Lake;
 
 namespace Streaming.Offline.Backfill;
 
-/// <summary>An archived event or label, in the order the backfill folds it in.</summary>
-public sealed record HistoryRecord(EntityEvent? Event, Label? Label)
+/// <summary>An archived event, label or prediction log (exactly one is set), in the order the backfill folds it in.</summary>
+public sealed record HistoryRecord(EntityEvent? Event, Label? Label, PredictionLog? Prediction = null)
 {
-    public DateTimeOffset Time => Event?.Time ?? Label!.Time;
+    public DateTimeOffset Time => Event?.Time ?? Label?.Time ?? Prediction!.Time;
 }
 
 /// <summary>History in event-time order, for the backfill: from the lake, hour by hour, or straight from a flights file.</summary>
@@ -24,8 +24,8 @@ public static class HistorySource
     }
 
     /// <summary>
-    /// The lake's events and labels with times in [from, to), hour by hour (the lake's partitioning), each hour
-    /// sorted by time; records the contracts cannot read are skipped (ingest rejected such records before Kafka).
+    /// The lake's events, labels and prediction logs with times in [from, to), hour by hour (the lake's partitioning),
+    /// each hour sorted by time; records the contracts cannot read are skipped (ingest rejected such records before Kafka).
     /// </summary>
     public static async IAsyncEnumerable<HistoryRecord> FromLakeAsync(LakeStore lake, DateTime from, DateTime to,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -40,6 +40,9 @@ public static class HistorySource
             await foreach (var row in lake.ReadAsync(Topics.Labels, hour, hour.AddHours(1), cancellationToken))
                 if (JsonSerializer.Deserialize(row.value, ContractsJsonContext.Default.Label) is { } label)
                     records.Add((row.offset, new HistoryRecord(null, label)));
+            await foreach (var row in lake.ReadAsync(Topics.Predictions, hour, hour.AddHours(1), cancellationToken))
+                if (JsonSerializer.Deserialize(row.value, ContractsJsonContext.Default.PredictionLog) is { } prediction)
+                    records.Add((row.offset, new HistoryRecord(null, null, prediction)));
             foreach (var (_, record) in records.Where(r => r.Record.Time >= from && r.Record.Time < to).OrderBy(r => r.Record.Time).ThenBy(r => r.Order))
                 yield return record;
         }

@@ -34,9 +34,8 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
         _next = _store.NextOffsets();
         var config = kafka.Consumer("lake");
         config.EnableAutoCommit = false;
-        config.EnablePartitionEof = true;
         using var consumer = new ConsumerBuilder<string?, byte[]>(config).Build();
-        consumer.Assign(Assignment(consumer));
+        consumer.Assign(Assignment());
         logger.LogInformation("Lake sink writing {Topics} to {Directory}, resuming at {Offsets}", string.Join(", ", options.Topics.Distinct()),
             Path.GetFullPath(options.Directory), string.Join(", ", _next.Select(n => $"{n.Key.Topic}[{n.Key.Partition}]@{n.Value}")));
         Started.TrySetResult();
@@ -45,8 +44,9 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
         while (!stoppingToken.IsCancellationRequested)
         {
             var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (result is not null && !result.IsPartitionEOF && Accept(result)) waiting++;
-            if (waiting >= options.FlushRecords || (waiting > 0 && (sinceFlush.Elapsed >= options.FlushEvery || result?.IsPartitionEOF == true)))
+            if (result is not null && Accept(result)) waiting++;
+            // Only size and age end a flush: flushing whenever the sink caught up would write a file per trickle of records.
+            if (waiting >= options.FlushRecords || (waiting > 0 && sinceFlush.Elapsed >= options.FlushEvery))
             {
                 await FlushAsync(CancellationToken.None);
                 waiting = 0;
@@ -57,7 +57,7 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
         consumer.Close();
     }
 
-    private List<TopicPartitionOffset> Assignment(IConsumer<string?, byte[]> consumer)
+    private List<TopicPartitionOffset> Assignment()
     {
         using var admin = new AdminClientBuilder(kafka.Admin()).Build();
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(30));

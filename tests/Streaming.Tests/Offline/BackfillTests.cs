@@ -53,6 +53,39 @@ public sealed class BackfillTests
     }
 
     [Fact]
+    public async Task A_label_for_a_logged_prediction_gets_exactly_the_logged_features()
+    {
+        var logged = new Dictionary<string, IReadOnlyDictionary<string, FieldValue>>
+        {
+            ["purchases_1h"] = new Dictionary<string, FieldValue> { ["count"] = 41 }, // what serving saw, whatever the history says
+        };
+        var history = new List<HistoryRecord>
+        {
+            new(Event("e1", T0, "u1"), null),
+            new(null, null, new PredictionLog("p1", "m", "7", T0.AddMinutes(5), new Dictionary<string, string> { ["user"] = "u1" }, logged, 0.8)),
+            new(Event("e2", T0.AddMinutes(6), "u1"), null),
+            new(null, new Label("l1", "outcome", 1, T0.AddMinutes(30), PredictionId: "p1")),
+        };
+        var run = new BackfillRun(new FeatureSet([PurchasesPerHour], TestViews.Purchase), TimeSpan.FromDays(1));
+        var path = Path.Combine(Path.GetTempPath(), $"training-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            await run.RunAsync(history.ToAsyncEnumerable(), path, CancellationToken.None);
+            var example = JsonSerializer.Deserialize(Assert.Single((await ParquetSerializer.DeserializeAsync<TrainingSetRow>(path)).Data).example,
+                ContractsJsonContext.Default.TrainingExample)!;
+            Assert.Equal("p1", example.PredictionId);
+            Assert.Equal(T0.AddMinutes(5), example.Time);
+            Assert.Equal(41, example.Features["purchases_1h"]["count"].Number);
+            Assert.Equal(0.8, example.ServedScore);
+            Assert.Equal("7", example.ServedVersion);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void An_entity_without_history_gets_defaults_flagged_and_a_new_window_starts_empty()
     {
         var run = new BackfillRun(new FeatureSet([PurchasesPerHour], TestViews.Purchase), TimeSpan.FromDays(1));
