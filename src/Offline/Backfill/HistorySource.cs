@@ -30,19 +30,25 @@ public static class HistorySource
     public static async IAsyncEnumerable<HistoryRecord> FromLakeAsync(LakeStore lake, DateTime from, DateTime to,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var hours = lake.Commits().SelectMany(c => c.Files).Select(LakeStore.HourOf).Where(h => h.AddHours(1) > from && h < to).Distinct().Order().ToList();
-        foreach (var hour in hours)
+        // The lake's file list once (its commits), grouped by hour: each hour is read, sorted and folded in turn.
+        var byHour = lake.Files().Where(f => LakeStore.InRange(f.Hour, from, to)).GroupBy(f => f.Hour).OrderBy(g => g.Key);
+        foreach (var hour in byHour)
         {
             var records = new List<(long Order, HistoryRecord Record)>();
-            await foreach (var row in lake.ReadAsync(Topics.Events, hour, hour.AddHours(1), cancellationToken))
-                if (JsonSerializer.Deserialize(row.value, ContractsJsonContext.Default.EntityEvent) is { } entityEvent)
-                    records.Add((row.offset, new HistoryRecord(entityEvent, null)));
-            await foreach (var row in lake.ReadAsync(Topics.Labels, hour, hour.AddHours(1), cancellationToken))
-                if (JsonSerializer.Deserialize(row.value, ContractsJsonContext.Default.Label) is { } label)
-                    records.Add((row.offset, new HistoryRecord(null, label)));
-            await foreach (var row in lake.ReadAsync(Topics.Predictions, hour, hour.AddHours(1), cancellationToken))
-                if (JsonSerializer.Deserialize(row.value, ContractsJsonContext.Default.PredictionLog) is { } prediction)
-                    records.Add((row.offset, new HistoryRecord(null, null, prediction)));
+            foreach (var (topic, _, file) in hour)
+            {
+                foreach (var row in await lake.ReadFileAsync(file, cancellationToken))
+                {
+                    HistoryRecord? record = topic switch
+                    {
+                        Topics.Events => JsonSerializer.Deserialize(row.value, ContractsJsonContext.Default.EntityEvent) is { } e ? new(e, null) : null,
+                        Topics.Labels => JsonSerializer.Deserialize(row.value, ContractsJsonContext.Default.Label) is { } l ? new(null, l) : null,
+                        Topics.Predictions => JsonSerializer.Deserialize(row.value, ContractsJsonContext.Default.PredictionLog) is { } p ? new(null, null, p) : null,
+                        _ => null,
+                    };
+                    if (record is not null) records.Add((row.offset, record));
+                }
+            }
             foreach (var (_, record) in records.Where(r => r.Record.Time >= from && r.Record.Time < to).OrderBy(r => r.Record.Time).ThenBy(r => r.Order))
                 yield return record;
         }

@@ -65,23 +65,28 @@ public sealed class LakeStore(string root)
         return commit;
     }
 
+    /// <summary>Every committed file: its topic, the hour it holds, and its path under the root.</summary>
+    public IReadOnlyList<(string Topic, DateTime Hour, string File)> Files() =>
+        Commits().SelectMany(c => c.Files.Select(f => (c.Topic, HourOf(f), f))).ToList();
+
     /// <summary>Every committed row of a topic, optionally only the hours in [from, to), file by file.</summary>
     public async IAsyncEnumerable<LakeRow> ReadAsync(string topic, DateTime? from = null, DateTime? to = null,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        foreach (var file in Commits().Where(c => c.Topic == topic).SelectMany(c => c.Files).Where(f => InRange(f, from, to)))
-        {
-            await using var stream = File.OpenRead(Path.Combine(root, file));
-            foreach (var row in (await ParquetSerializer.DeserializeAsync<LakeRow>(stream, cancellationToken: cancellationToken)).Data) yield return row;
-        }
+        foreach (var (_, _, file) in Files().Where(f => f.Topic == topic && InRange(f.Hour, from, to)))
+            foreach (var row in await ReadFileAsync(file, cancellationToken)) yield return row;
     }
 
-    /// <summary>Whether a file's date/hour directory lies in [from, to): the partitioning lets a reader skip the rest unopened.</summary>
-    private static bool InRange(string relative, DateTime? from, DateTime? to)
+    /// <summary>The rows of one committed file.</summary>
+    public async Task<IList<LakeRow>> ReadFileAsync(string file, CancellationToken cancellationToken)
     {
-        var hour = HourOf(relative);
-        return (from is null || hour.AddHours(1) > from) && (to is null || hour < to);
+        await using var stream = File.OpenRead(Path.Combine(root, file));
+        return (await ParquetSerializer.DeserializeAsync<LakeRow>(stream, cancellationToken: cancellationToken)).Data;
     }
+
+    /// <summary>Whether an hour overlaps [from, to): the partitioning lets a reader skip the rest unopened.</summary>
+    public static bool InRange(DateTime hour, DateTime? from, DateTime? to) =>
+        (from is null || hour.AddHours(1) > from) && (to is null || hour < to);
 
     /// <summary>The hour a lake file holds, from its date=/hour= directories.</summary>
     public static DateTime HourOf(string relative)
