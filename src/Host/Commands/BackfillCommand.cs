@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
+using Parquet.Serialization;
 using StackExchange.Redis;
+using Streaming.Contracts;
 using Streaming.FeatureStore;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
@@ -9,6 +12,7 @@ using Streaming.Host.Cli;
 using Streaming.Host.Web;
 using Streaming.Offline.Backfill;
 using Streaming.Offline.Lake;
+using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
 
 namespace Streaming.Host.Commands;
@@ -20,6 +24,39 @@ namespace Streaming.Host.Commands;
 /// </summary>
 public static class BackfillCommand
 {
+    private static void Report(string what, ParityResult report)
+    {
+        Console.WriteLine($"  parity, {what,-18} {report.Compared,10:N0} compared, {report.Mismatches.Count:N0} mismatches");
+        foreach (var (field, count) in report.Mismatches.GroupBy(m => m.Field).Select(g => (g.Key, g.Count())).OrderByDescending(g => g.Item2).Take(10))
+            Console.WriteLine($"    {field}: {count:N0}");
+        foreach (var mismatch in report.Mismatches.Take(20))
+            Console.WriteLine($"    {mismatch.View} {mismatch.Entity} {mismatch.Field}: streaming {mismatch.Streaming ?? "(none)"}, backfill {mismatch.Backfill ?? "(none)"}");
+    }
+
+    /// <summary>The streamed training examples still on the topic (one partition), read to its end.</summary>
+    private static List<TrainingExample> ReadTrainingExamples(KafkaClientConfigs kafka)
+    {
+        using var consumer = kafka.ReadFromBeginning(Topics.TrainingExamples, "parity");
+        var examples = new List<TrainingExample>();
+        while (consumer.Consume(TimeSpan.FromSeconds(2)) is { } record)
+            if (JsonSerializer.Deserialize(record.Message.Value, ContractsJsonContext.Default.TrainingExample) is { } example) examples.Add(example);
+        consumer.Close();
+        return examples;
+    }
+
+    /// <summary>Parity figures as Prometheus text, for node_exporter's textfile collector: a batch job has no /metrics.</summary>
+    private static string ParityMetrics(IEnumerable<(string Source, ParityResult Result)> reports)
+    {
+        var text = new System.Text.StringBuilder()
+            .AppendLine("# HELP streaming_offline_parity_compared Values (online) or examples compared between streaming and the backfill.")
+            .AppendLine("# TYPE streaming_offline_parity_compared gauge");
+        foreach (var (source, report) in reports) text.Append(CultureInfo.InvariantCulture, $"streaming_offline_parity_compared{{source=\"{source}\"}} {report.Compared}\n");
+        text.AppendLine("# HELP streaming_offline_parity_mismatches Fields that differ between streaming and the backfill.")
+            .AppendLine("# TYPE streaming_offline_parity_mismatches gauge");
+        foreach (var (source, report) in reports) text.Append(CultureInfo.InvariantCulture, $"streaming_offline_parity_mismatches{{source=\"{source}\"}} {report.Mismatches.Count}\n");
+        return text.ToString();
+    }
+
     public static Command Create()
     {
         var lake = new Option<string?>("--lake") { Description = "Lake folder to read (default Lake:Directory)." };
@@ -29,7 +66,10 @@ public static class BackfillCommand
         var to = new Option<DateTime?>("--to") { Description = "First event time excluded (UTC; default: the end)." };
         var output = new Option<string?>("--out") { Description = "Write the point-in-time training set here (Parquet)." };
         var materialize = new Option<bool>("--materialize") { Description = "Write every entity's latest values into the Redis online store." };
-        var parity = new Option<bool>("--parity") { Description = "Compare the backfilled latest values with Redis and list every mismatch." };
+        var parity = new Option<bool>("--parity")
+        {
+            Description = "Compare with what streaming produced and list every mismatch: the latest values with Redis and, with --out, the training examples with the training-examples topic.",
+        };
         var metricsFile = new Option<string?>("--metrics-file")
         {
             Description = "Write the parity figures as Prometheus text here (for node_exporter's textfile collector: a batch job has no /metrics).",
@@ -80,21 +120,21 @@ public static class BackfillCommand
             }
             if (result.GetValue(parity))
             {
-                var report = await ParityReport.CompareOnlineAsync(redis, run.Features.Latest());
-                Console.WriteLine($"  parity               {report.Compared,12:N0} compared, {report.Mismatches.Count:N0} mismatches");
-                foreach (var mismatch in report.Mismatches.Take(50))
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {mismatch.View} {mismatch.Entity} {mismatch.Field}: streaming {mismatch.Streaming ?? "(none)"}, backfill {mismatch.Backfill}"));
-                if (report.Mismatches.Count > 0) exit = 1;
+                var online = await ParityReport.CompareOnlineAsync(redis, run.Features.Latest());
+                Report("online store", online);
+                var reports = new List<(string Source, ParityResult Result)> { ("online", online) };
+                if (result.GetValue(output) is { } trainingSet)
+                {
+                    var streamed = ReadTrainingExamples(host.Services.GetRequiredService<KafkaClientConfigs>());
+                    var backfilled = (await ParquetSerializer.DeserializeAsync<TrainingSetRow>(trainingSet, cancellationToken: cancellationToken)).Data
+                        .Select(r => JsonSerializer.Deserialize(r.example, ContractsJsonContext.Default.TrainingExample)!);
+                    var examples = ParityReport.CompareExamples(streamed, backfilled);
+                    Report("training examples", examples);
+                    reports.Add(("training_examples", examples));
+                }
+                if (reports.Any(r => r.Result.Mismatches.Count > 0)) exit = 1;
                 if (result.GetValue(metricsFile) is { } file)
-                    await File.WriteAllTextAsync(file, string.Create(CultureInfo.InvariantCulture, $$"""
-                        # HELP streaming_offline_parity_compared (view, entity) values compared between streaming (Redis) and the backfill.
-                        # TYPE streaming_offline_parity_compared gauge
-                        streaming_offline_parity_compared{source="online"} {{report.Compared}}
-                        # HELP streaming_offline_parity_mismatches Fields that differ between streaming (Redis) and the backfill.
-                        # TYPE streaming_offline_parity_mismatches gauge
-                        streaming_offline_parity_mismatches{source="online"} {{report.Mismatches.Count}}
-
-                        """), cancellationToken);
+                    await File.WriteAllTextAsync(file, ParityMetrics(reports), cancellationToken);
             }
             await host.StopAsync(CancellationToken.None);
             return exit;
