@@ -64,7 +64,10 @@ public static class BackfillCommand
         var limit = CommonOptions.Limit();
         var from = new Option<DateTime?>("--from") { Description = "First event time included (UTC; default: the beginning)." };
         var to = new Option<DateTime?>("--to") { Description = "First event time excluded (UTC; default: the end)." };
-        var output = new Option<string?>("--out") { Description = "Write the point-in-time training set here (Parquet)." };
+        var output = new Option<string?>("--out")
+        {
+            Description = "Write the point-in-time training set here (Parquet). The run checkpoints beside it and, started again after an interruption, resumes.",
+        };
         var materialize = new Option<bool>("--materialize") { Description = "Write every entity's latest values into the Redis online store." };
         var parity = new Option<bool>("--parity")
         {
@@ -100,7 +103,7 @@ public static class BackfillCommand
             await using (new ConsoleProgress("backfill", () => (run.Features.Records, null, $"records | {run.Examples:N0} examples | {run.Watermark:u}")))
                 await run.RunAsync(history, result.GetValue(output), cancellationToken);
             var seconds = clock.Elapsed.TotalSeconds;
-            Console.WriteLine($"Backfill of {path ?? Path.GetFullPath(lakeFolder)}");
+            Console.WriteLine($"Backfill of {path ?? Path.GetFullPath(lakeFolder)}{(run.Resumed ? " (resumed from its checkpoint)" : "")}");
             Console.WriteLine($"  records              {run.Features.Records,12:N0}  ({run.Features.Records / Math.Max(seconds, 1e-3):N0}/s)");
             Console.WriteLine($"  training examples    {run.Examples,12:N0}{(result.GetValue(output) is { } o ? $"  → {Path.GetFullPath(o)}" : "")}");
             Console.WriteLine($"  unmatched labels     {run.UnmatchedLabels,12:N0}");

@@ -72,6 +72,23 @@ public sealed class FeatureBackfill(FeatureSet set)
         return written;
     }
 
+    /// <summary>The open windows of every (view, entity), for a checkpoint.</summary>
+    public IReadOnlyList<ViewWindows> ExportWindows() =>
+        _state.Select(s => new ViewWindows(s.Key.View, s.Key.Entity, s.Value.NewestMs, [.. s.Value.ByStart.Keys],
+            [.. s.Value.ByStart.Values.Select(a => a.Serialize())])).ToList();
+
+    /// <summary>Restores a checkpoint's windows and record count (into a fresh backfill).</summary>
+    public void Import(IReadOnlyList<ViewWindows> windows, long records)
+    {
+        Records = records;
+        foreach (var saved in windows)
+        {
+            var restored = new Windows { NewestMs = saved.NewestMs };
+            for (var i = 0; i < saved.Starts.Count; i++) restored.ByStart[saved.Starts[i]] = FeatureAggregate.Deserialize(saved.Aggregates[i]);
+            _state[(saved.View, saved.Entity)] = restored;
+        }
+    }
+
     private FeatureAggregate? Current(FeatureView view, string entity, long timeMs) =>
         _state.TryGetValue((view.Name, entity), out var windows) && windows.ByStart.TryGetValue(view.Window.CurrentWindowStart(timeMs), out var aggregate)
             ? aggregate

@@ -86,6 +86,58 @@ public sealed class BackfillTests
     }
 
     [Fact]
+    public async Task An_interrupted_backfill_resumes_from_its_checkpoint_to_exactly_what_an_uninterrupted_one_writes()
+    {
+        var directory = Directory.CreateTempSubdirectory("backfill-").FullName;
+        try
+        {
+            IAsyncEnumerable<HistoryRecord> History() => HistorySource.FromFlightsAsync(Host.Commands.DemoCommand.DefaultDataPath, 20_000);
+            BackfillRun Run() => new(FlightFeatureViews.Set, TimeSpan.FromDays(3), rowGroup: 3_000);
+
+            var whole = Run();
+            var wholePath = Path.Combine(directory, "whole.parquet");
+            await whole.RunAsync(History(), wholePath, CancellationToken.None);
+
+            // A run that dies after 25,000 records (several row groups in)...
+            var resumedPath = Path.Combine(directory, "resumed.parquet");
+            await Assert.ThrowsAsync<IOException>(() => Run().RunAsync(Crashing(History(), after: 25_000), resumedPath, CancellationToken.None));
+            Assert.True(File.Exists(BackfillRun.CheckpointPath(resumedPath)));
+            // ...having appended one more row group than its checkpoint counts (it died in between).
+            await using (var partial = new FileStream(resumedPath + ".tmp", FileMode.Open, FileAccess.ReadWrite))
+                await ParquetSerializer.SerializeAsync([new TrainingSetRow { id = "never-checkpointed", example = "{}" }], partial, new Parquet.ParquetOptions { Append = true });
+
+            var resumed = Run();
+            await resumed.RunAsync(History(), resumedPath, CancellationToken.None);
+
+            Assert.True(resumed.Resumed);
+            Assert.False(File.Exists(BackfillRun.CheckpointPath(resumedPath)));
+            Assert.Equal(whole.Examples, resumed.Examples);
+            Assert.Equal(whole.Features.Records, resumed.Features.Records);
+            var expected = (await ParquetSerializer.DeserializeAsync<TrainingSetRow>(wholePath)).Data.Select(r => (r.id, r.example)).ToList();
+            var actual = (await ParquetSerializer.DeserializeAsync<TrainingSetRow>(resumedPath)).Data.Select(r => (r.id, r.example)).ToList();
+            Assert.Equal(expected.Count, actual.Count);
+            Assert.Equal(expected, actual);
+            static string Online(BackfillRun run) => string.Join("\n", run.Features.Latest()
+                .Select(v => $"{v.View.Name}/{v.Entity}/{v.WindowStartMs}/{Convert.ToBase64String(v.Aggregate.Serialize())}").Order(StringComparer.Ordinal));
+            Assert.Equal(Online(whole), Online(resumed));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async IAsyncEnumerable<HistoryRecord> Crashing(IAsyncEnumerable<HistoryRecord> history, int after)
+    {
+        var seen = 0;
+        await foreach (var record in history)
+        {
+            if (++seen > after) throw new IOException("simulated crash");
+            yield return record;
+        }
+    }
+
+    [Fact]
     public void An_entity_without_history_gets_defaults_flagged_and_a_new_window_starts_empty()
     {
         var run = new BackfillRun(new FeatureSet([PurchasesPerHour], TestViews.Purchase), TimeSpan.FromDays(1));
