@@ -19,11 +19,6 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
     private readonly Dictionary<(string Topic, int Partition), List<LakeRow>> _pending = [];
     private Dictionary<(string Topic, int Partition), long> _next = [];
 
-    /// <summary>Set once the sink has resumed and is reading (for tests and readiness).</summary>
-    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public LakeStore Store => _store;
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
@@ -38,7 +33,6 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
         consumer.Assign(Assignment());
         logger.LogInformation("Lake sink writing {Topics} to {Directory}, resuming at {Offsets}", string.Join(", ", options.Topics.Distinct()),
             Path.GetFullPath(options.Directory), string.Join(", ", _next.Select(n => $"{n.Key.Topic}[{n.Key.Partition}]@{n.Value}")));
-        Started.TrySetResult();
         var sinceFlush = Stopwatch.StartNew();
         var waiting = 0;
         while (!stoppingToken.IsCancellationRequested)
