@@ -193,12 +193,9 @@ return 0;
 async Task PublishAsync()
 {
     version++;
-    var payload = model.SaveState();
-    var manifest = new SnapshotManifest(Model, version, version > 1 ? version - 1 : null, DateTimeOffset.UtcNow, "logistic/ftrl",
-        JsonSerializer.SerializeToElement(spec, LearningJsonContext.Default.LearnerSpec), model.Learner.Hasher.SpecHash(),
-        new Dictionary<int, long>(), model.Watermark, model.Metrics.Snapshot(), payload.Length);
-    await store.SaveAsync(manifest, payload, LinearModelOnnx.Export(model.Learner, Model, version), CancellationToken.None);
-    await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(manifest));
+    var snapshot = OnlineSnapshot.Of(model, Model, version, DateTimeOffset.UtcNow, new Dictionary<int, long>());
+    await snapshot.SaveAsync(store, CancellationToken.None);
+    await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(snapshot.Manifest));
 }
 
 static Latencies Measure(int calls, Action call)

@@ -29,6 +29,10 @@ public sealed record LearnerSpec
     /// <summary>How a raw label becomes the target: null keeps it; a number makes it 1 when label &gt; threshold, else 0.</summary>
     public double? TargetThreshold { get; init; }
 
+    /// <summary>Loss and optimizer, e.g. "logistic/ftrl": how a snapshot names the family it belongs to.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Algorithm => $"{Loss}/{Optimizer}";
+
     /// <summary>Examples with a feature beyond this magnitude are rejected as out of range.</summary>
     public double MaxAbsFeature { get; init; } = 1e6;
 }

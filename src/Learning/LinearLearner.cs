@@ -15,7 +15,7 @@ public sealed class LinearLearner
     public LinearLearner(LearnerSpec spec)
     {
         Spec = spec;
-        Hasher = new FeatureHasher(spec.Bits, spec.Interactions.Select(pair => (pair[0], pair[1])));
+        Hasher = FeatureHasher.For(spec);
         Loss = Losses.Losses.Create(spec.Loss, spec.HuberDelta);
         Optimizer = Optimizer.Create(spec, Hasher.Slots);
     }

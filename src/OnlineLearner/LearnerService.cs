@@ -8,7 +8,6 @@ using Streaming.Contracts;
 using Streaming.Drift;
 using Streaming.Drift.DataDrift;
 using Streaming.Learning;
-using Streaming.Models.Onnx;
 using Streaming.Models.Store;
 using Streaming.Platform.Kafka;
 
@@ -84,10 +83,10 @@ public sealed class LearnerService(
             return;
         }
         var manifest = latest.Manifest;
-        if (manifest.FeatureSpecHash != _model.Learner.Hasher.SpecHash() || manifest.Algorithm != Algorithm)
+        if (manifest.FeatureSpecHash != _model.Learner.Hasher.SpecHash() || manifest.Algorithm != options.Spec.Algorithm)
             throw new InvalidOperationException(
                 $"Snapshot {options.Model} v{manifest.Version} was trained as {manifest.Algorithm} with feature spec {manifest.FeatureSpecHash}; " +
-                $"this learner is configured as {Algorithm} with {_model.Learner.Hasher.SpecHash()}. Use a new Learner:Model name for a new model family.");
+                $"this learner is configured as {options.Spec.Algorithm} with {_model.Learner.Hasher.SpecHash()}. Use a new Learner:Model name for a new model family.");
         _model.LoadState(latest.Payload);
         _model.Watermark = manifest.FeatureWatermark;
         _version = manifest.Version;
@@ -96,8 +95,6 @@ public sealed class LearnerService(
         logger.LogInformation("Learner for {Model}: resumed from snapshot v{Version} ({Examples:N0} examples learned), offsets {Offsets}",
             options.Model, _version, manifest.Metrics.Examples, string.Join(", ", _offsets.Select(o => $"[{o.Key}]={o.Value}")));
     }
-
-    private string Algorithm => $"{options.Spec.Loss}/{options.Spec.Optimizer}";
 
     private IConsumer<Ignore, byte[]> BuildConsumer(IProducer<string?, byte[]> producer)
     {
@@ -244,7 +241,9 @@ public sealed class LearnerService(
         }
         if (example.ServedScore is not { } served) return;
         var loss = _model.Learner.Loss;
-        var margin = loss.IsClassification ? Math.Log(Math.Clamp(served, 1e-12, 1 - 1e-12) / (1 - Math.Clamp(served, 1e-12, 1 - 1e-12))) : served;
+        // The margin that gives the served score (the inverse of the logistic link), so the loss is the model's own.
+        var probability = Math.Clamp(served, 1e-12, 1 - 1e-12);
+        var margin = loss.IsClassification ? Math.Log(probability / (1 - probability)) : served;
         long? servedVersion = long.TryParse(example.ServedVersion, out var v) ? v : null;
         foreach (var alert in _drift.Observe(options.Model, servedVersion, "served_loss", loss.Loss(margin, outcome.Target), now)) driftAlerts.Publish(producer, alert);
     }
@@ -264,14 +263,10 @@ public sealed class LearnerService(
 
     private async Task SnapshotAsync(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, CancellationToken cancellationToken)
     {
-        var payload = _model.SaveState();
-        var modelMetrics = _model.Metrics.Snapshot();
-        var manifest = new SnapshotManifest(
-            options.Model, _version + 1, _version == 0 ? null : _version, clock.GetUtcNow(), Algorithm,
-            JsonSerializer.SerializeToElement(options.Spec, LearningJsonContext.Default.LearnerSpec),
-            _model.Learner.Hasher.SpecHash(), new Dictionary<int, long>(_offsets), _model.Watermark, modelMetrics, payload.Length,
-            Reference: _reference.Build());
-        await store.SaveAsync(manifest, payload, LinearModelOnnx.Export(_model.Learner, options.Model, manifest.Version), cancellationToken);
+        var snapshot = OnlineSnapshot.Of(_model, options.Model, _version + 1, clock.GetUtcNow(), new Dictionary<int, long>(_offsets), _reference.Build());
+        var manifest = snapshot.Manifest;
+        var modelMetrics = manifest.Metrics;
+        await snapshot.SaveAsync(store, cancellationToken);
         _version = manifest.Version;
         _dirty = false;
         _learnedSinceSnapshot = 0;

@@ -13,9 +13,7 @@ public sealed class ReferenceProfiler(int maxFeatures = 64, int sampleSize = 2_0
 
     public void Add(IReadOnlyDictionary<string, IReadOnlyDictionary<string, FieldValue>> features, double prediction)
     {
-        foreach (var (ns, values) in features)
-        foreach (var (name, value) in values)
-            if (value.Kind == FieldKind.Number) Sample($"{ns}.{name}")?.Add(value.Number);
+        foreach (var (name, value) in NumericFeatures.Of(features)) Sample(name)?.Add(value);
         Sample(DataDriftMonitor.Score)?.Add(prediction);
     }
 

@@ -23,5 +23,11 @@ public sealed record WindowSpec(TimeSpan Size, TimeSpan Advance)
     /// </summary>
     public long CurrentWindowStart(long timeMs) => Math.Max(0, timeMs - SizeMs + AdvanceMs) / AdvanceMs * AdvanceMs;
 
+    /// <summary>The starts of every window [start, start + size) holding <paramref name="timeMs"/>, newest first, as Streamiz assigns them.</summary>
+    public IEnumerable<long> StartsHolding(long timeMs)
+    {
+        for (var start = timeMs / AdvanceMs * AdvanceMs; start > timeMs - SizeMs && start >= 0; start -= AdvanceMs) yield return start;
+    }
+
     public override string ToString() => IsTumbling ? $"tumbling {Size}" : $"hopping {Size} every {Advance}";
 }

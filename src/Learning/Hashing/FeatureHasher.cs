@@ -25,6 +25,9 @@ public sealed class FeatureHasher
         _interactions = interactions?.ToArray() ?? [];
     }
 
+    /// <summary>The hasher a learner spec describes (its bits and interactions).</summary>
+    public static FeatureHasher For(LearnerSpec spec) => new(spec.Bits, spec.Interactions.Select(pair => (pair[0], pair[1])));
+
     public int Bits { get; }
     public int Mask { get; }
 

@@ -98,8 +98,7 @@ public sealed class FeatureBackfill(FeatureSet set)
     {
         if (!_state.TryGetValue((view.Name, entity), out var windows)) _state[(view.Name, entity)] = windows = new Windows();
         var window = view.Window;
-        // Every window [start, start + size) holding the time, starts at multiples of the advance (as Streamiz assigns them).
-        for (var start = timeMs / window.AdvanceMs * window.AdvanceMs; start > timeMs - window.SizeMs && start >= 0; start -= window.AdvanceMs)
+        foreach (var start in window.StartsHolding(timeMs))
         {
             if (!windows.ByStart.TryGetValue(start, out var aggregate)) windows.ByStart[start] = aggregate = new FeatureAggregate();
             aggregate.Add(value, timeMs, ingestMs: 0);

@@ -28,12 +28,12 @@ public sealed class ServedModel
         Spec = manifest.Spec.Deserialize(LearningJsonContext.Default.LearnerSpec)
             ?? throw new InvalidDataException($"Snapshot {manifest.Model} v{manifest.Version} has no learner spec.");
         IsClassification = Learning.Losses.Losses.Create(Spec.Loss, Spec.HuberDelta).IsClassification;
-        var interactions = Spec.Interactions.Select(pair => (pair[0], pair[1])).ToArray();
-        _hashers = HashersBySpec.GetOrAdd(new FeatureHasher(Spec.Bits, interactions).SpecHash(),
-            _ => new ThreadLocal<FeatureHasher>(() => new FeatureHasher(Spec.Bits, interactions)));
-        if (Hasher.SpecHash() != manifest.FeatureSpecHash)
+        var specHash = FeatureHasher.For(Spec).SpecHash();
+        if (specHash != manifest.FeatureSpecHash)
             throw new InvalidDataException(
-                $"Snapshot {manifest.Model} v{manifest.Version} was hashed with feature spec {manifest.FeatureSpecHash}, this build hashes its spec as {Hasher.SpecHash()}: serving it would score garbage.");
+                $"Snapshot {manifest.Model} v{manifest.Version} was hashed with feature spec {manifest.FeatureSpecHash}, this build hashes its spec as {specHash}: serving it would score garbage.");
+        var spec = Spec;
+        _hashers = HashersBySpec.GetOrAdd(specHash, _ => new ThreadLocal<FeatureHasher>(() => FeatureHasher.For(spec)));
     }
 
     public SnapshotManifest Manifest { get; }

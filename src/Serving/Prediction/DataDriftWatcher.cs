@@ -21,11 +21,9 @@ public sealed class DataDriftWatcher(DriftOptions options, DriftAlertSink sink, 
     /// <summary>Records one served prediction's numeric inputs and score (called on the request path: cheap).</summary>
     public void Record(string model, ServedModel served, IReadOnlyDictionary<string, IReadOnlyDictionary<string, FieldValue>> inputs, double score)
     {
-        var monitor = _monitors.GetOrAdd(model, name => new DataDriftMonitor(options, name));
+        var monitor = _monitors.GetOrAdd(model, static (name, options) => new DataDriftMonitor(options, name), options);
         if (monitor.Version != served.Version) monitor.Rebase(served.Version, served.Manifest.Reference);
-        foreach (var (ns, values) in inputs)
-        foreach (var (name, value) in values)
-            if (value.Kind == FieldKind.Number) monitor.Add($"{ns}.{name}", value.Number);
+        foreach (var (name, value) in NumericFeatures.Of(inputs)) monitor.Add(name, value);
         monitor.Add(DataDriftMonitor.Score, score);
     }
 
