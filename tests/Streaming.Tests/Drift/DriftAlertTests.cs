@@ -8,7 +8,6 @@ using Streaming.Ingest.Replay;
 using Streaming.Models.Store;
 using Streaming.OnlineLearner;
 using Streaming.Serving.Prediction;
-using Streaming.Tests.Learning;
 using Streaming.Tests.Serving;
 using Streaming.Tests.Support;
 
@@ -30,11 +29,7 @@ public sealed class DriftAlertTests
         await using var host = await RunningHost.StartAsync(HostParts.Learner,
             "--Learner:Model=drift-model", "--Learner:Spec:Bits=16", "--Learner:SnapshotEveryExamples=10000");
         TrainingExamplePublisher.Publish(host.Bootstrap, changed.Select(TrainingExampleStream.Json).ToList());
-        var learner = host.Services.GetRequiredService<LearnerService>();
-        await learner.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (MetricsText.Sum(await host.MetricsAsync(), "streaming_learner_examples_total") < changed.Count && DateTime.UtcNow < deadline) await Task.Delay(100);
-        await host.Services.GetRequiredService<IHostApplicationLifetime>().StopAsyncAndWait(learner);
+        await host.LearnThenStopAsync(changed.Count);
 
         var opened = ReadAlerts(host.Bootstrap, 1).Where(a => a.State == DriftAlert.Open).ToList();
         Assert.NotEmpty(opened);

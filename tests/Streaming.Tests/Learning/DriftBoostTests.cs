@@ -70,11 +70,7 @@ public sealed class DriftBoostTests(ITestOutputHelper output)
             await using var host = await RunningHost.StartAsync(HostParts.Learner,
                 "--Learner:Model=boost-model", "--Learner:Spec:Bits=16", "--Learner:OnConceptDrift=" + reaction, "--Learner:MetricsWindow=5000");
             TrainingExamplePublisher.Publish(host.Bootstrap, records);
-            var learner = host.Services.GetRequiredService<LearnerService>();
-            await learner.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (MetricsText.Sum(await host.MetricsAsync(), "streaming_learner_examples_total") < records.Count && DateTime.UtcNow < deadline) await Task.Delay(100);
-            await host.Services.GetRequiredService<IHostApplicationLifetime>().StopAsyncAndWait(learner);
+            await host.LearnThenStopAsync(records.Count);
             var latest = (await host.Services.GetRequiredService<IModelStore>().LatestAsync("boost-model", CancellationToken.None))!;
             return (latest.Manifest.Metrics.WindowMeanLoss, MetricsText.Sum(await host.MetricsAsync(), "streaming_learner_drift_boosts_total"));
         }

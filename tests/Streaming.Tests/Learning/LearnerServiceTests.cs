@@ -38,12 +38,7 @@ public sealed class LearnerServiceTests
 
         await using var host = await RunningHost.StartAsync(HostParts.Learner, Settings);
         TrainingExamplePublisher.Publish(host.Bootstrap, records);
-        var learner = host.Services.GetRequiredService<LearnerService>();
-        await learner.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (MetricsText.Sum(await host.MetricsAsync(), "streaming_learner_examples_total") < examples.Count && DateTime.UtcNow < deadline)
-            await Task.Delay(100);
-        await host.Services.GetRequiredService<IHostApplicationLifetime>().StopAsyncAndWait(learner);
+        await host.LearnThenStopAsync(examples.Count);
 
         var metrics = await host.MetricsAsync();
         Assert.Equal(examples.Count, MetricsText.Sum(metrics, "streaming_learner_examples_total"));
@@ -73,15 +68,5 @@ public sealed class LearnerServiceTests
         var announcements = KafkaReader.ReadAll(host.Bootstrap, Topics.ModelSnapshots, 4, TimeSpan.FromSeconds(20));
         Assert.Equal(latest.Manifest.Version, announcements.Count);
         Assert.All(announcements, a => Assert.Equal("test-model", Encoding.UTF8.GetString(a.Message.Key)));
-    }
-}
-
-internal static class LifetimeExtensions
-{
-    /// <summary>Stops the host's background learner the way Ctrl+C would and waits for its final snapshot.</summary>
-    public static async Task StopAsyncAndWait(this IHostApplicationLifetime lifetime, LearnerService learner)
-    {
-        lifetime.StopApplication();
-        await learner.StopAsync(CancellationToken.None);
     }
 }

@@ -32,19 +32,26 @@ public sealed class BackfillTests
         history.Add(new(null, new Label("orphan", "outcome", 1, T0.AddMinutes(56), EventId: "never-seen")));
 
         var run = new BackfillRun(set, TimeSpan.FromDays(1));
+        var example = await SingleExampleAsync(run, history);
+
+        Assert.Equal("target-label", example.Id);
+        Assert.Equal(T0.AddMinutes(10), example.Time);
+        Assert.Equal(3, example.Features[view.Name]["count"].Number); // the three before it: not itself, not the burst
+        Assert.False(example.Features[view.Name].ContainsKey("defaulted"));
+        Assert.Equal(1, run.UnmatchedLabels);
+        // The online value has moved on meanwhile: all 54 events of the hour.
+        Assert.Equal(54, Assert.Single(run.Features.Latest()).Aggregate.Count);
+    }
+
+    /// <summary>Runs a history through to a training set on disk and reads back its one example.</summary>
+    private static async Task<TrainingExample> SingleExampleAsync(BackfillRun run, IEnumerable<HistoryRecord> history)
+    {
         var path = Path.Combine(Path.GetTempPath(), $"training-{Guid.NewGuid():N}.parquet");
         try
         {
             await run.RunAsync(history.ToAsyncEnumerable(), path, CancellationToken.None);
-            var example = JsonSerializer.Deserialize(Assert.Single((await ParquetSerializer.DeserializeAsync<TrainingSetRow>(path)).Data).example,
+            return JsonSerializer.Deserialize(Assert.Single((await ParquetSerializer.DeserializeAsync<TrainingSetRow>(path)).Data).example,
                 ContractsJsonContext.Default.TrainingExample)!;
-            Assert.Equal("target-label", example.Id);
-            Assert.Equal(T0.AddMinutes(10), example.Time);
-            Assert.Equal(3, example.Features[view.Name]["count"].Number); // the three before it: not itself, not the burst
-            Assert.False(example.Features[view.Name].ContainsKey("defaulted"));
-            Assert.Equal(1, run.UnmatchedLabels);
-            // The online value has moved on meanwhile: all 54 events of the hour.
-            Assert.Equal(54, Assert.Single(run.Features.Latest()).Aggregate.Count);
         }
         finally
         {
@@ -66,23 +73,13 @@ public sealed class BackfillTests
             new(Event("e2", T0.AddMinutes(6), "u1"), null),
             new(null, new Label("l1", "outcome", 1, T0.AddMinutes(30), PredictionId: "p1")),
         };
-        var run = new BackfillRun(new FeatureSet([PurchasesPerHour], TestViews.Purchase), TimeSpan.FromDays(1));
-        var path = Path.Combine(Path.GetTempPath(), $"training-{Guid.NewGuid():N}.parquet");
-        try
-        {
-            await run.RunAsync(history.ToAsyncEnumerable(), path, CancellationToken.None);
-            var example = JsonSerializer.Deserialize(Assert.Single((await ParquetSerializer.DeserializeAsync<TrainingSetRow>(path)).Data).example,
-                ContractsJsonContext.Default.TrainingExample)!;
-            Assert.Equal("p1", example.PredictionId);
-            Assert.Equal(T0.AddMinutes(5), example.Time);
-            Assert.Equal(41, example.Features["purchases_1h"]["count"].Number);
-            Assert.Equal(0.8, example.ServedScore);
-            Assert.Equal("7", example.ServedVersion);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var example = await SingleExampleAsync(new BackfillRun(new FeatureSet([PurchasesPerHour], TestViews.Purchase), TimeSpan.FromDays(1)), history);
+
+        Assert.Equal("p1", example.PredictionId);
+        Assert.Equal(T0.AddMinutes(5), example.Time);
+        Assert.Equal(41, example.Features["purchases_1h"]["count"].Number);
+        Assert.Equal(0.8, example.ServedScore);
+        Assert.Equal("7", example.ServedVersion);
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using Streaming.FeatureStore.Definitions;
 using Streaming.Host.Commands;
 using Streaming.Learning;
 using Streaming.Learning.Hashing;
-using Streaming.Models.Onnx;
 using Streaming.Models.Store;
 using Streaming.Offline.Backfill;
 using Streaming.Offline.Retrain;
@@ -37,9 +36,7 @@ public sealed class RetrainingTests(ITestOutputHelper output)
             var spec = new LearnerSpec { Bits = 18, Optimizer = "ftrl", FtrlAlpha = 0.1, L1 = 0.5, L2 = 1.0, TargetThreshold = 15 };
             var online = new OnlineModel(spec);
             foreach (var example in ordered.Where(e => e.Time < holdoutFrom)) online.Process(example);
-            var payload = online.SaveState();
-            await store.SaveAsync(Support.SnapshotFactory.Manifest(online, "flights-delay", 1, payload), payload,
-                LinearModelOnnx.Export(online.Learner, "flights-delay", 1), CancellationToken.None);
+            await OnlineSnapshot.Of(online, "flights-delay", 1, DateTimeOffset.UtcNow, new Dictionary<int, long>()).SaveAsync(store, CancellationToken.None);
 
             var report = await Retraining.RunAsync(ordered, holdoutFrom, spec, "flights-delay", store, null, publish: true, CancellationToken.None);
             output.WriteLine($"held-out log loss over {report.HeldOut:N0} examples: batch L-BFGS {report.CandidateLoss:F4} ({report.Fit.Iterations} iterations, {report.Fit.Exit}), online v{report.OnlineVersion} {report.OnlineLoss:F4}");

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using Streaming.Models.Onnx;
+using Streaming.Models.Store;
 using Streaming.Serving;
 using Streaming.Serving.Inference;
 using Streaming.Serving.Models;
@@ -122,8 +122,8 @@ public sealed class HotSwapTests(ITestOutputHelper output)
         ServedModel Version(long version)
         {
             var model = SnapshotFactory.Train([]);
-            var manifest = SnapshotFactory.Manifest(model, "m", version, []);
-            return new ServedModel(manifest, new OnnxLinearScorer(LinearModelOnnx.Export(model.Learner, "m", version), device), DateTimeOffset.UtcNow);
+            var snapshot = OnlineSnapshot.Of(model, "m", version, DateTimeOffset.UtcNow, new Dictionary<int, long>());
+            return new ServedModel(snapshot.Manifest, new OnnxLinearScorer(snapshot.Onnx, device), DateTimeOffset.UtcNow);
         }
         var first = Version(1);
         registry.Swap("m", first);

@@ -1,8 +1,6 @@
-using System.Text.Json;
 using Confluent.Kafka;
 using Streaming.Contracts;
 using Streaming.Learning;
-using Streaming.Models.Onnx;
 using Streaming.Models.Store;
 
 namespace Streaming.Tests.Support;
@@ -23,21 +21,14 @@ public static class SnapshotFactory
         return model;
     }
 
-    public static SnapshotManifest Manifest(OnlineModel model, string name, long version, byte[] payload,
-        IReadOnlyDictionary<string, FeatureHistogram>? reference = null) => new(
-        name, version, version > 1 ? version - 1 : null, DateTimeOffset.UtcNow, $"{model.Spec.Loss}/{model.Spec.Optimizer}",
-        JsonSerializer.SerializeToElement(model.Spec, LearningJsonContext.Default.LearnerSpec), model.Learner.Hasher.SpecHash(),
-        new Dictionary<int, long>(), model.Watermark, model.Metrics.Snapshot(), payload.Length, Reference: reference);
-
     /// <summary>Saves the model as version <paramref name="version"/> and announces it, as the learner does.</summary>
     public static async Task<SnapshotManifest> PublishAsync(IModelStore store, IProducer<string?, byte[]>? announcer, OnlineModel model, string name, long version,
         IReadOnlyDictionary<string, FeatureHistogram>? reference = null)
     {
-        var payload = model.SaveState();
-        var manifest = Manifest(model, name, version, payload, reference);
-        await store.SaveAsync(manifest, payload, LinearModelOnnx.Export(model.Learner, name, version), CancellationToken.None);
+        var snapshot = OnlineSnapshot.Of(model, name, version, DateTimeOffset.UtcNow, new Dictionary<int, long>(), reference);
+        await snapshot.SaveAsync(store, CancellationToken.None);
         if (announcer is not null)
-            await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(manifest));
-        return manifest;
+            await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(snapshot.Manifest));
+        return snapshot.Manifest;
     }
 }
