@@ -19,7 +19,6 @@ namespace Streaming.Tests.Features;
 [Collection(PipelineCollection.Name)]
 public class OnlineStoreIntegrationTests
 {
-
     private const long Rows = 20_000;
 
     [Fact]
