@@ -27,7 +27,7 @@ var departures = await Departures(data, events + events / 2);
 using var kafka = new EmbeddedKafkaCluster();
 using var garnet = new EmbeddedGarnet();
 var bootstrap = settings.FirstOrDefault(s => s.StartsWith("--Kafka:BootstrapServers=", StringComparison.Ordinal))?.Split('=', 2)[1] ?? kafka.BootstrapServers;
-var topology = new TopologySettings(FlightFeatureViews.Set, TimeSpan.FromDays(3), TimeSpan.FromDays(1), 4);
+var topology = new TopologySettings(FlightFeatureViews.Set, TimeSpan.FromDays(3), TimeSpan.FromDays(1), 4, WatermarkSettings.Default);
 if (bootstrap == kafka.BootstrapServers)
     await kafka.EnsureTopicsAsync([.. Topics.All(4), .. FeatureTopology.InternalTopics("features", topology)], CancellationToken.None);
 

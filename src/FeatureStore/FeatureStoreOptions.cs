@@ -32,6 +32,14 @@ public sealed class FeatureStoreOptions
     /// </summary>
     public TimeSpan SkewAllowance { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>Event time between two watermarks of a source partition (probes are answered up to this much later).</summary>
+    public TimeSpan WatermarkEvery { get; set; } = Streams.WatermarkSettings.Default.Every;
+
+    /// <summary>Wall time without a watermark after which a source partition stops holding training examples back.</summary>
+    public TimeSpan IdleAfter { get; set; } = Streams.WatermarkSettings.Default.IdleAfter;
+
+    public Streams.WatermarkSettings Watermarks => new(WatermarkEvery, IdleAfter);
+
     /// <summary>Online-store updates queued for Redis before the stream thread waits.</summary>
     public int WriterQueueCapacity { get; set; } = 100_000;
 

@@ -29,7 +29,7 @@ public sealed class FeatureStoreService(
 {
     private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(5);
     private readonly Lazy<IConsumer<Ignore, Ignore>> _lagConsumer = new(() => new ConsumerBuilder<Ignore, Ignore>(kafkaConfigs.Consumer(options.ApplicationId)).Build());
-    private readonly TopologySettings _settings = new(set, options.JoinHorizon, options.SkewAllowance, kafkaOptions.StreamPartitions);
+    private readonly TopologySettings _settings = new(set, options.JoinHorizon, options.SkewAllowance, kafkaOptions.StreamPartitions, options.Watermarks);
     private KafkaStream? _stream;
 
     /// <summary>Streamiz's state, e.g. RUNNING or REBALANCING; null before start.</summary>

@@ -12,6 +12,11 @@ public enum FeatureInputKind : byte
     Probe = 1,
     /// <summary>An update later than the view's grace on its source partition: to be dead-lettered.</summary>
     Late = 2,
+    /// <summary>
+    /// A source partition's promise: no update from it later on the view's stream will be earlier than the time
+    /// (its newest time less the grace; earlier ones are late). Probes wait for these (see <c>ProbeReader</c>).
+    /// </summary>
+    Watermark = 3,
 }
 
 /// <summary>
@@ -22,7 +27,7 @@ public enum FeatureInputKind : byte
 /// <param name="Value">The aggregated value (1 for count-only views).</param>
 /// <param name="TimeMs">Event time, Unix milliseconds.</param>
 /// <param name="IngestMs">When the source record entered Kafka, Unix milliseconds.</param>
-/// <param name="RecordId">The source event's or label's id (for probes: the event whose features these are).</param>
+/// <param name="RecordId">The source event's or label's id (for probes: the event whose features these are; for watermarks: the source partition).</param>
 public sealed record FeatureInput(FeatureInputKind Kind, double Value, long TimeMs, long IngestMs, string RecordId)
 {
     public byte[] Serialize()

@@ -46,6 +46,8 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
             {
                 new TopicSpec($"{applicationId}-{view.Name}-repartition", partitions),
                 new TopicSpec($"{applicationId}-{StoreName(view)}-changelog", partitions, Compacted: true),
+                new TopicSpec($"{applicationId}-{ProbeReader.RecordStoreName(view)}-changelog", partitions, Compacted: true),
+                new TopicSpec($"{applicationId}-{ProbeReader.ProbeStoreName(view)}-changelog", partitions, Compacted: true),
             })
             .Append(new TopicSpec($"{applicationId}-{JoinName}-repartition", partitions))
             .Append(new TopicSpec($"{applicationId}-{TrainingExampleAssembler.StoreName}-changelog", partitions, Compacted: true));
@@ -61,7 +63,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
         var labels = Read(builder, Topics.Labels);
         var predictions = Read(builder, Topics.Predictions);
 
-        var joinParts = _set.Views.Select(view => BuildView(view, events, labels)).ToList();
+        var joinParts = _set.Views.Select(view => BuildView(builder, view, events, labels)).ToList();
         joinParts.Add(events
             .Filter((_, record, _) => record.Event!.Type == _set.PredictedEventType)
             .Map((_, record, _) => KeyValuePair.Create(record.Event!.Id, new JoinPart(Event: record.Event, ExpectedViews: ProbedViews(record.Event).Select(v => v.Name).ToList())))
@@ -104,19 +106,20 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
         return parsed.Filter((_, record, _) => record.IsValid);
     }
 
-    private IKStream<string, JoinPart> BuildView(FeatureView view, IKStream<string, SourceRecord> events, IKStream<string, SourceRecord> labels)
+    private IKStream<string, JoinPart> BuildView(StreamBuilder builder, FeatureView view, IKStream<string, SourceRecord> events, IKStream<string, SourceRecord> labels)
     {
         var sourceGate = new LatenessGate(view.Grace);
-        var inputs = events.FlatMap((_, record, context) => EventInputs(view, record, sourceGate, context));
+        var watermarks = new WatermarkEmitter(sourceGate, settings.Watermarks, settings.Partitions);
+        var inputs = events.FlatMap((_, record, context) => EventInputs(view, record, sourceGate, watermarks, context));
         if (view.Source == FeatureSource.Labels)
-            inputs = inputs.Merge(labels.FlatMap((_, record, context) => LabelInputs(view, record, sourceGate, context)));
+            inputs = inputs.Merge(labels.FlatMap((_, record, context) => LabelInputs(view, record, sourceGate, watermarks, context)));
         var windowGate = new LatenessGate(WindowGrace(view));
         var routed = inputs
             .WithRecordTimestamp((_, input, _) => input.TimeMs)
             .Repartition(Repartitioned<string, FeatureInput>.As(view.Name).WithKeySerdes(Keys).WithValueSerdes(new FeatureInputSerDes())
                 .WithStreamPartitioner((topic, key, _, _, count) => KeyPartitioner.For(topic, key, count)))
             .Branch(
-                (_, input, _) => input.Kind == FeatureInputKind.Probe,
+                (_, input, _) => input.Kind is FeatureInputKind.Probe or FeatureInputKind.Watermark,
                 (_, input, context) => input.Kind == FeatureInputKind.Late || windowGate.IsLate(context.Topic, context.Partition, input.TimeMs),
                 (_, _, _) => true);
         var (probes, late, onTime) = (routed[0], routed[1], routed[2]);
@@ -149,10 +152,21 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
                     sink.Write(view, window.Key, window.Window.StartMs, window.Window.EndMs, aggregate);
             });
 
-        return probes.Transform(
-            TransformerBuilder.New<string, FeatureInput, string, JoinPart>().Transformer<ProbeReader>().Build(),
-            $"{view.Name}-probe",
-            StoreName(view));
+        // The probe reader keeps its own record of on-time updates by exact time: probes need what came before
+        // their time, which the windows (summing everything in them) cannot tell apart. A transformer builder
+        // takes one store; the waiting probes' store is added to the topology and named.
+        builder.AddStateStore(Stores.KeyValueStoreBuilder(Stores.InMemoryKeyValueStore(ProbeReader.ProbeStoreName(view)), Keys, new FeatureInputSerDes()));
+        return probes.Merge(onTime).Transform(
+                TransformerBuilder.New<string, FeatureInput, string, JoinPart?>()
+                    .Transformer<ProbeReader>()
+                    .StateStore(Stores.WindowStoreBuilder(
+                        Stores.PersistentWindowStore(ProbeReader.RecordStoreName(view), view.Window.Size + WindowGrace(view), TimeSpan.FromMilliseconds(1), view.Window.SizeMs, false),
+                        Keys, new ValuesAtTimeSerDes()))
+                    .Build(),
+                $"{view.Name}-probe",
+                ProbeReader.ProbeStoreName(view))
+            .Filter((_, part, _) => part is not null)
+            .MapValues((part, _) => part!);
     }
 
     /// <summary>
@@ -170,7 +184,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
     public IEnumerable<FeatureView> ProbedViews(EntityEvent entityEvent) =>
         _set.Views.Where(view => ViewInputs.EntityOf(view, entityEvent.Keys) is not null);
 
-    private IEnumerable<KeyValuePair<string, FeatureInput>> EventInputs(FeatureView view, SourceRecord record, LatenessGate gate, IRecordContext context)
+    private IEnumerable<KeyValuePair<string, FeatureInput>> EventInputs(FeatureView view, SourceRecord record, LatenessGate gate, WatermarkEmitter watermarks, IRecordContext context)
     {
         var entityEvent = record.Event!;
         if (ViewInputs.EntityOf(view, entityEvent.Keys) is not { } entity) yield break;
@@ -180,24 +194,29 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
             yield return KeyValuePair.Create(entity, new FeatureInput(FeatureInputKind.Probe, 0, timeMs, record.IngestMs, entityEvent.Id));
         if (!ViewInputs.Feeds(view, entityEvent)) yield break;
         if (ViewInputs.ValueOf(view, entityEvent) is { } value)
+        {
             yield return KeyValuePair.Create(entity, new FeatureInput(UpdateKind(gate, context, timeMs), value, timeMs, record.IngestMs, entityEvent.Id));
+            foreach (var watermark in watermarks.After(context.Topic, context.Partition)) yield return watermark;
+        }
         else
             metrics.MissingField.WithLabels(view.Name).Inc();
     }
 
-    private static IEnumerable<KeyValuePair<string, FeatureInput>> LabelInputs(FeatureView view, SourceRecord record, LatenessGate gate, IRecordContext context)
+    private static IEnumerable<KeyValuePair<string, FeatureInput>> LabelInputs(FeatureView view, SourceRecord record, LatenessGate gate, WatermarkEmitter watermarks, IRecordContext context)
     {
         var label = record.Label!;
         if (ViewInputs.EntityOf(view, label) is not { } entity) yield break;
         var timeMs = label.Time.ToUnixTimeMilliseconds();
         yield return KeyValuePair.Create(entity, new FeatureInput(UpdateKind(gate, context, timeMs), label.Value, timeMs, record.IngestMs, label.Id));
+        foreach (var watermark in watermarks.After(context.Topic, context.Partition)) yield return watermark;
     }
 
     /// <summary>Lateness is judged on the source partition, in the order the producer wrote it.</summary>
     private static FeatureInputKind UpdateKind(LatenessGate gate, IRecordContext context, long timeMs) =>
         gate.IsLate(context.Topic, context.Partition, timeMs) ? FeatureInputKind.Late : FeatureInputKind.Update;
 
-    private static string StreamOf(FeatureView view) => view.Source == FeatureSource.Events ? Topics.Events : Topics.Labels;
+    /// <summary>The topic whose records update the view (and whose partitions' watermarks its probes wait for).</summary>
+    public static string StreamOf(FeatureView view) => view.Source == FeatureSource.Events ? Topics.Events : Topics.Labels;
 
     private byte[] Reject(IRecordContext context, string stream, string reason, string? detail, byte[] value)
     {

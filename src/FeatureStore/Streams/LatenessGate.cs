@@ -23,4 +23,8 @@ public sealed class LatenessGate(TimeSpan grace)
         var streamTime = _streamTime.AddOrUpdate((topic, partition), timeMs, (_, seen) => Math.Max(seen, timeMs));
         return timeMs < streamTime - _graceMs;
     }
+
+    /// <summary>The earliest time a record of this partition can still have without being late; null before its first record.</summary>
+    public long? Watermark(string topic, int partition) =>
+        _streamTime.TryGetValue((topic, partition), out var streamTime) ? streamTime - _graceMs : null;
 }

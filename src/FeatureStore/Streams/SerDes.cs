@@ -29,3 +29,10 @@ public sealed class JsonSerDes<T>(JsonTypeInfo<T> typeInfo) : AbstractSerDes<T>
     public override T Deserialize(byte[] data, SerializationContext context) =>
         JsonSerializer.Deserialize(data, typeInfo) ?? throw new FormatException($"A {typeof(T).Name} was JSON null.");
 }
+
+public sealed class ValuesAtTimeSerDes : AbstractSerDes<ValuesAtTime>
+{
+    public override byte[] Serialize(ValuesAtTime data, SerializationContext context) => data.Serialize();
+
+    public override ValuesAtTime Deserialize(byte[] data, SerializationContext context) => ValuesAtTime.Deserialize(data);
+}

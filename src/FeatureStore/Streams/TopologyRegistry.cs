@@ -8,7 +8,8 @@ namespace Streaming.FeatureStore.Streams;
 /// <param name="JoinHorizon">How long (event time) join pieces wait for the rest of their example.</param>
 /// <param name="SkewAllowance">How far (event time) source partitions may drift apart in processing before windows close on the slower ones.</param>
 /// <param name="Partitions">Partitions of the source topics; Streamiz gives every internal topic as many.</param>
-public sealed record TopologySettings(FeatureSet Set, TimeSpan JoinHorizon, TimeSpan SkewAllowance, int Partitions);
+/// <param name="Watermarks">How probes learn that every record before their time has arrived.</param>
+public sealed record TopologySettings(FeatureSet Set, TimeSpan JoinHorizon, TimeSpan SkewAllowance, int Partitions, WatermarkSettings Watermarks);
 
 /// <summary>
 /// Streamiz builds each task's transformer with its parameterless constructor (it copies no state from

@@ -7,8 +7,8 @@ namespace Streaming.Offline.Backfill;
 /// <summary>
 /// Everything a backfill needs to go on after an interruption, saved each time a row group of the training set is
 /// written: how many history records it had consumed (the history is read in a fixed order, so a resumed run skips
-/// that many), how many row groups the training set holds, the windows of every (view, entity), and the events and
-/// predictions still waiting for their labels.
+/// that many), how many row groups the training set holds, the windows of every (view, entity) and the records of the
+/// newest time not yet folded into them, and the events and predictions still waiting for their labels.
 /// </summary>
 public sealed record BackfillCheckpoint(
     long Consumed,
@@ -18,6 +18,7 @@ public sealed record BackfillCheckpoint(
     int RowGroups,
     DateTimeOffset? Watermark,
     IReadOnlyList<ViewWindows> Windows,
+    IReadOnlyList<DeferredFold> Deferred,
     IReadOnlyList<WaitingEvent> Waiting,
     IReadOnlyList<PredictionLog> Predictions,
     IReadOnlyList<WaitingId> Expiry);

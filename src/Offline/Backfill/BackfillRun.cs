@@ -122,7 +122,7 @@ public sealed class BackfillRun(FeatureSet set, TimeSpan joinHorizon, int rowGro
         _rowGroups++;
         rows.Clear();
         if (checkpointFor is null) return;
-        var checkpoint = new BackfillCheckpoint(_consumed, Features.Records, Examples, UnmatchedLabels, _rowGroups, Watermark, Features.ExportWindows(),
+        var checkpoint = new BackfillCheckpoint(_consumed, Features.Records, Examples, UnmatchedLabels, _rowGroups, Watermark, Features.ExportWindows(), Features.ExportDeferred(),
             [.. _waiting.Values.Select(w => new WaitingEvent(w.Event, w.Views))], [.. _predictions.Values], [.. _byTime.Select(e => new WaitingId(e.Time, e.Id))]);
         var path = CheckpointPath(checkpointFor);
         await File.WriteAllBytesAsync(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(checkpoint, OfflineJsonContext.Default.BackfillCheckpoint), cancellationToken);
@@ -155,7 +155,7 @@ public sealed class BackfillRun(FeatureSet set, TimeSpan joinHorizon, int rowGro
                 await ParquetSerializer.SerializeAsync(kept.Skip(group * rowGroup).Take(rowGroup), rewritten, new Parquet.ParquetOptions { Append = group > 0 }, cancellationToken: cancellationToken);
         File.Move(partial + ".cut", partial, overwrite: true);
 
-        Features.Import(checkpoint.Windows, checkpoint.Records);
+        Features.Import(checkpoint.Windows, checkpoint.Deferred, checkpoint.Records);
         foreach (var waiting in checkpoint.Waiting) _waiting[waiting.Event.Id] = (waiting.Event, waiting.Views);
         foreach (var prediction in checkpoint.Predictions) _predictions[prediction.PredictionId] = prediction;
         foreach (var entry in checkpoint.Expiry) _byTime.Enqueue((entry.Time, entry.Id));

@@ -9,14 +9,16 @@ namespace Streaming.Offline.Backfill;
 /// <summary>
 /// The feature views recomputed from history, fed in event-time order, with the streaming pipeline's own
 /// definitions (<see cref="ViewInputs"/>, <see cref="WindowSpec"/>) and aggregation code (<see cref="FeatureAggregate"/>):
-/// there is no second implementation of any aggregation. An event of the predicted type is first probed (every view
-/// as of its time, before its own update: what the label join does) and then folded in; a label is folded in at
-/// its own time. Windows that can no longer be current are dropped as time moves on, so memory follows the
-/// number of entities, not the length of history.
+/// there is no second implementation of any aggregation. An event of the predicted type is probed (every view as of
+/// its time: what the label join does) and folded in; a label is folded in at its own time. As in the streaming probe,
+/// a probe sees exactly the records before its time: records are folded in only once time has moved past theirs, so
+/// none at the same time counts, whichever order equal times came in. Windows that can no longer be current are
+/// dropped as time moves on, so memory follows the number of entities, not the length of history.
 /// </summary>
 public sealed class FeatureBackfill(FeatureSet set)
 {
     private readonly Dictionary<(string View, string Entity), Windows> _state = [];
+    private readonly List<DeferredFold> _atNewestTime = [];
 
     /// <summary>Records folded in so far.</summary>
     public long Records { get; private set; }
@@ -26,6 +28,7 @@ public sealed class FeatureBackfill(FeatureSet set)
     {
         Records++;
         var timeMs = entityEvent.Time.ToUnixTimeMilliseconds();
+        MoveTo(timeMs);
         List<ViewSnapshot>? probes = null;
         if (entityEvent.Type == set.PredictedEventType)
         {
@@ -36,21 +39,32 @@ public sealed class FeatureBackfill(FeatureSet set)
         }
         foreach (var view in set.Views)
             if (ViewInputs.Feeds(view, entityEvent) && ViewInputs.EntityOf(view, entityEvent.Keys) is { } entity && ViewInputs.ValueOf(view, entityEvent) is { } value)
-                Fold(view, entity, value, timeMs);
+                _atNewestTime.Add(new DeferredFold(view.Name, entity, value, timeMs));
         return probes;
     }
 
     public void Add(Label label)
     {
         Records++;
+        var timeMs = label.Time.ToUnixTimeMilliseconds();
+        MoveTo(timeMs);
         foreach (var view in set.Views)
             if (ViewInputs.EntityOf(view, label) is { } entity)
-                Fold(view, entity, label.Value, label.Time.ToUnixTimeMilliseconds());
+                _atNewestTime.Add(new DeferredFold(view.Name, entity, label.Value, timeMs));
+    }
+
+    /// <summary>Folds in the records of earlier times once a later time arrives (or the history ends).</summary>
+    private void MoveTo(long timeMs)
+    {
+        if (_atNewestTime.Count == 0 || _atNewestTime[0].TimeMs == timeMs) return;
+        foreach (var deferred in _atNewestTime) Fold(set[deferred.View], deferred.Entity, deferred.Value, deferred.TimeMs);
+        _atNewestTime.Clear();
     }
 
     /// <summary>What the online store holds for every (view, entity): its window holding the entity's newest time.</summary>
     public IEnumerable<OnlineValue> Latest()
     {
+        MoveTo(long.MaxValue);
         foreach (var ((viewName, entity), windows) in _state)
         {
             var view = set[viewName];
@@ -77,10 +91,14 @@ public sealed class FeatureBackfill(FeatureSet set)
         _state.Select(s => new ViewWindows(s.Key.View, s.Key.Entity, s.Value.NewestMs, [.. s.Value.ByStart.Keys],
             [.. s.Value.ByStart.Values.Select(a => a.Serialize())])).ToList();
 
-    /// <summary>Restores a checkpoint's windows and record count (into a fresh backfill).</summary>
-    public void Import(IReadOnlyList<ViewWindows> windows, long records)
+    /// <summary>The records of the newest time, not folded in yet, for a checkpoint.</summary>
+    public IReadOnlyList<DeferredFold> ExportDeferred() => [.. _atNewestTime];
+
+    /// <summary>Restores a checkpoint's windows, deferred records and record count (into a fresh backfill).</summary>
+    public void Import(IReadOnlyList<ViewWindows> windows, IReadOnlyList<DeferredFold> deferred, long records)
     {
         Records = records;
+        _atNewestTime.AddRange(deferred);
         foreach (var saved in windows)
         {
             var restored = new Windows { NewestMs = saved.NewestMs };
@@ -114,6 +132,9 @@ public sealed class FeatureBackfill(FeatureSet set)
         public long NewestMs = long.MinValue;
     }
 }
+
+/// <summary>A record's contribution to one view, waiting for time to move past it.</summary>
+public sealed record DeferredFold(string View, string Entity, double Value, long TimeMs);
 
 /// <summary>One (view, entity)'s current window, as the online store holds it.</summary>
 public sealed record OnlineValue(FeatureView View, string Entity, long WindowStartMs, long WindowEndMs, FeatureAggregate Aggregate);

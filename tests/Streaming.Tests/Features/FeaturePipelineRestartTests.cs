@@ -29,7 +29,7 @@ public class FeaturePipelineRestartTests
         // process starts over), so exactly-once is selectable but verified only against a real broker.
         using var kafka = new EmbeddedKafkaCluster();
         using var garnet = new EmbeddedGarnet();
-        var settings = new TopologySettings(FlightFeatureViews.Set, TimeSpan.FromDays(3), TimeSpan.FromDays(1), Partitions: 4);
+        var settings = new TopologySettings(FlightFeatureViews.Set, TimeSpan.FromDays(3), TimeSpan.FromDays(1), Partitions: 4, WatermarkSettings.Default);
         await kafka.EnsureTopicsAsync([.. Topics.All(4), .. FeatureTopology.InternalTopics("features", settings)], CancellationToken.None);
         string[] configuration = [$"--Kafka:BootstrapServers={kafka.BootstrapServers}", $"--Redis:Configuration={garnet.Endpoint}", "--Features:Guarantee=at_least_once"];
 

@@ -68,17 +68,14 @@ public class OnlineStoreIntegrationTests
         Assert.Equal(summary.Labels, backfilled.Select(r => r.id).Distinct().Count());
 
         // Training-example parity (the embedded broker keeps only the newest 5 MiB of training-examples, so the
-        // comparison covers the examples still there). They are not equal, and the report says where: the event's
-        // own features always agree; only view values differ (equal-minute timestamps and repartition interleaving
-        // decide what a streaming probe sees, or make it answer defaults). README: "Offline path".
+        // comparison covers the examples still there): streaming probes answered behind the watermarks see exactly
+        // the records the backfill's probes see.
         var streamed = KafkaReader.ReadAll(host.Bootstrap, Topics.TrainingExamples, 1, TimeSpan.FromSeconds(30))
             .Select(r => JsonSerializer.Deserialize(r.Message.Value, ContractsJsonContext.Default.TrainingExample)!);
         var examples = ParityReport.CompareExamples(streamed,
             backfilled.Select(r => JsonSerializer.Deserialize(r.example, ContractsJsonContext.Default.TrainingExample)!));
         Assert.True(examples.Compared >= 5_000, $"only {examples.Compared} streamed examples left to compare");
-        var views = FlightFeatureViews.All.Select(v => v.Name + ".").ToArray();
-        Assert.All(examples.Mismatches, m => Assert.Contains(views, v => m.Field.StartsWith(v, StringComparison.Ordinal)));
-        Assert.All(examples.Mismatches, m => Assert.NotEqual(m.Streaming, m.Backfill));
+        Assert.True(examples.Mismatches.Count == 0, $"{examples.Mismatches.Count} mismatches, e.g.\n" + string.Join("\n", examples.Mismatches.Take(20)));
         Directory.Delete(lake, recursive: true);
     }
 }

@@ -49,6 +49,25 @@ public class TrainingJoinTests
     }
 
     [Fact]
+    public void A_probe_waits_for_the_watermark_and_then_sees_exactly_the_records_before_its_time()
+    {
+        using var driver = new FeatureDriver(Set);
+        driver.Publish(Purchased("p1", "u1", Min(1), 5));
+        driver.Publish(Purchased("same-minute", "u1", Min(3), 100)); // at the event's own time: never part of its features
+        driver.Publish(Purchased("target", "u1", Min(3), 7));
+        driver.Publish(Purchased("out-of-order", "u1", Min(2.5), 20)); // earlier than the event, arriving after it, within the grace
+        driver.Publish(Outcomed("target", "u1", Min(3), Min(5), 1));
+        Assert.Empty(driver.TrainingExamplesSoFar()); // the events' watermark (newest 3:00 less the 1-minute grace) is before 3:00
+
+        driver.Publish(Purchased("p4", "u1", Min(4), 1000)); // watermark 3:00: every record before the event is in
+        var example = Assert.Single(driver.TrainingExamplesSoFar());
+        var tumbling = example.Features[Tumbling.Name];
+        Assert.Equal(2, tumbling["count"].Number); // p1 and the out-of-order one
+        Assert.Equal(25, tumbling["sum"].Number);
+        Assert.Equal(20, tumbling["last"].Number); // the latest time before 3:00 is 2:30
+    }
+
+    [Fact]
     public void Missing_views_give_defaults_flagged_as_such()
     {
         using var driver = new FeatureDriver(Set);

@@ -28,7 +28,7 @@ public sealed class FeatureDriver : IDisposable
     {
         var applicationId = "features-test-" + Guid.NewGuid().ToString("N");
         Metrics = new FeatureMetrics(Prometheus.Metrics.NewCustomRegistry());
-        var topology = new FeatureTopology(new TopologySettings(set, joinHorizon ?? TimeSpan.FromDays(3), SkewAllowance, Partitions: 1), Online, Metrics).Build(applicationId);
+        var topology = new FeatureTopology(new TopologySettings(set, joinHorizon ?? TimeSpan.FromDays(3), SkewAllowance, Partitions: 1, Watermarks), Online, Metrics).Build(applicationId);
         _driver = new TopologyTestDriver(topology, new StreamConfig<StringSerDes, ByteArraySerDes> { ApplicationId = applicationId });
         _events = _driver.CreateInputTopic(Topics.Events, new StringSerDes(), new ByteArraySerDes());
         _labels = _driver.CreateInputTopic(Topics.Labels, new StringSerDes(), new ByteArraySerDes());
@@ -39,6 +39,9 @@ public sealed class FeatureDriver : IDisposable
 
     /// <summary>The test driver processes records in the order piped, one partition: no skew to allow for.</summary>
     private static readonly TimeSpan SkewAllowance = TimeSpan.Zero;
+
+    /// <summary>A watermark on every advance, so tests can tell exactly which record lets a probe through.</summary>
+    public static readonly WatermarkSettings Watermarks = new(TimeSpan.Zero, TimeSpan.FromSeconds(3));
 
     public RecordingSink Online { get; } = new();
 
@@ -57,8 +60,22 @@ public sealed class FeatureDriver : IDisposable
 
     public List<ConsumeResult<string, byte[]>> DeadLetters() => [.. _deadLetters.ReadKeyValueList()];
 
-    public List<TrainingExample> TrainingExamples() =>
+    /// <summary>The examples out so far, after the sources have gone quiet long enough to count as idle (which answers every waiting probe).</summary>
+    public List<TrainingExample> TrainingExamples()
+    {
+        GoIdle();
+        return TrainingExamplesSoFar();
+    }
+
+    /// <summary>The examples out so far, with no wall time passing: probes answered by watermarks only.</summary>
+    public List<TrainingExample> TrainingExamplesSoFar() =>
         [.. _examples.ReadValueList().Select(v => JsonSerializer.Deserialize(v, ContractsJsonContext.Default.TrainingExample)!)];
+
+    /// <summary>Lets wall time pass, tick by tick, until every source partition counts as idle.</summary>
+    public void GoIdle()
+    {
+        for (var tick = 0; tick <= Watermarks.IdleTicks; tick++) _driver.AdvanceWallClockTime(WatermarkSettings.Tick);
+    }
 
     public void Dispose() => _driver.Dispose();
 

@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace Streaming.FeatureStore.Streams;
+
+/// <summary>
+/// How probes learn that nothing earlier than a time is still to come. Every source partition sends, after its
+/// records, its watermark (newest time less the view's grace: anything earlier is late and dead-lettered) to every
+/// partition of the view's repartition topic; there, a probe at time t is answered once every source partition's
+/// watermark has passed t. Kafka keeps each producer's records in order per partition, so by then every on-time
+/// record earlier than t is in the probe's store, whatever order the partitions were processed in: the answer is
+/// the same on every run, and the backfill's.
+/// </summary>
+/// <param name="Every">Event time between two watermarks of one source partition (a second of wall time also sends one).</param>
+/// <param name="IdleAfter">
+/// Wall time without a watermark after which a source partition counts as idle and stops holding probes back; when all
+/// are idle (the end of a replay), every waiting probe is answered with what has arrived.
+/// </param>
+public sealed record WatermarkSettings(TimeSpan Every, TimeSpan IdleAfter)
+{
+    public static WatermarkSettings Default { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10));
+
+    /// <summary>How often a probe reader checks for idle sources; <see cref="IdleAfter"/> counts in these ticks.</summary>
+    public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    public int IdleTicks => Math.Max(1, (int)Math.Ceiling(IdleAfter / Tick));
+}
+
+/// <summary>Keys that address one partition of a repartition topic (watermarks go to all of them).</summary>
+public static class WatermarkKeys
+{
+    private const string Prefix = "\u0000watermark\u0000";
+
+    public static string For(int partition) => Prefix + partition.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The partition a watermark key addresses; null for any other key.</summary>
+    public static int? PartitionOf(string key) =>
+        key.StartsWith(Prefix, StringComparison.Ordinal) ? int.Parse(key.AsSpan(Prefix.Length), CultureInfo.InvariantCulture) : null;
+
+    /// <summary>The name a source partition's watermarks carry.</summary>
+    public static string Source(string topic, int partition) => $"{topic}/{partition.ToString(CultureInfo.InvariantCulture)}";
+}
