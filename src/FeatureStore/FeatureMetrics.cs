@@ -23,6 +23,8 @@ public sealed class FeatureMetrics
                 Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
             });
         WriterQueue = factory.CreateGauge("streaming_features_online_queue", "Updates handed to the Redis writer and not yet acknowledged by Redis.");
+        ProbesWaiting = factory.CreateGauge("streaming_features_probes_waiting",
+            "Events waiting for every source partition's watermark to pass their time before their point-in-time features are read (their training examples wait with them).", "view");
         ConsumerLag = factory.CreateGauge("streaming_features_consumer_lag", "Records in a source topic not yet processed by the feature pipeline.", "topic");
     }
 
@@ -35,5 +37,6 @@ public sealed class FeatureMetrics
     public Counter OnlineWriteFailures { get; }
     public Histogram Freshness { get; }
     public Gauge WriterQueue { get; }
+    public Gauge ProbesWaiting { get; }
     public Gauge ConsumerLag { get; }
 }

@@ -72,19 +72,25 @@ public sealed class FeatureStoreService(
     private static readonly string[] SourceTopics = [Topics.Events, Topics.Labels, Topics.Predictions];
 
     /// <summary>
-    /// Waits until every record in the source topics is committed as processed and its online-store
-    /// writes have landed (or the timeout passes). Returns whether it caught up.
+    /// Waits until every record in the source topics is committed as processed, its online-store writes
+    /// have landed and no training example waits for a watermark (or the timeout passes). Returns whether it
+    /// caught up. Twice in a row: an answer given on a timer is on its way to the join for a moment.
     /// </summary>
     public async Task<bool> WaitUntilCaughtUpAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var quiet = 0;
         while (DateTime.UtcNow < deadline)
         {
-            if (IsRunning && Backlog() == 0 && writer.Pending == 0) return true;
+            quiet = IsRunning && Backlog() == 0 && writer.Pending == 0 && ProbesWaiting() == 0 ? quiet + 1 : 0;
+            if (quiet == 2) return true;
             await Task.Delay(200, cancellationToken);
         }
         return false;
     }
+
+    /// <summary>Events whose training examples wait for the watermarks (at the end of a replay: until the sources count as idle).</summary>
+    public double ProbesWaiting() => set.Views.Sum(view => metrics.ProbesWaiting.WithLabels(view.Name).Value);
 
     /// <summary>
     /// Records written and not yet committed as processed, over the sources and the internal repartition

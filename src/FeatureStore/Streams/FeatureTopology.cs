@@ -52,12 +52,8 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
             .Append(new TopicSpec($"{applicationId}-{JoinName}-repartition", partitions))
             .Append(new TopicSpec($"{applicationId}-{TrainingExampleAssembler.StoreName}-changelog", partitions, Compacted: true));
 
-    public static string ViewOfRepartitionTopic(string applicationId, string topic) =>
-        topic[(applicationId.Length + 1)..^"-repartition".Length];
-
     public Topology Build(string applicationId)
     {
-        TopologyRegistry.Register(applicationId, settings);
         var builder = new StreamBuilder();
         var events = Read(builder, Topics.Events);
         var labels = Read(builder, Topics.Labels);
@@ -80,7 +76,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
                 .WithStreamPartitioner((topic, key, _, _, count) => KeyPartitioner.For(topic, key, count)))
             .Transform(
                 TransformerBuilder.New<string, JoinPart, string, JoinOutcome?>()
-                    .Transformer<TrainingExampleAssembler>()
+                    .Transformer<TrainingExampleAssembler>(settings.JoinHorizon)
                     .StateStore(Stores.KeyValueStoreBuilder(Stores.InMemoryKeyValueStore(TrainingExampleAssembler.StoreName), Keys, new JsonSerDes<PendingExample>(FeatureStoreJsonContext.Default.PendingExample)))
                     .Build(),
                 JoinName)
@@ -158,7 +154,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
         builder.AddStateStore(Stores.KeyValueStoreBuilder(Stores.InMemoryKeyValueStore(ProbeReader.ProbeStoreName(view)), Keys, new FeatureInputSerDes()));
         return probes.Merge(onTime).Transform(
                 TransformerBuilder.New<string, FeatureInput, string, JoinPart?>()
-                    .Transformer<ProbeReader>()
+                    .Transformer<ProbeReader>(new ProbeReader.For(view, settings.Watermarks, settings.Partitions, metrics))
                     .StateStore(Stores.WindowStoreBuilder(
                         Stores.PersistentWindowStore(ProbeReader.RecordStoreName(view), view.Window.Size + WindowGrace(view), TimeSpan.FromMilliseconds(1), view.Window.SizeMs, false),
                         Keys, new ValuesAtTimeSerDes()))
@@ -166,7 +162,8 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
                 $"{view.Name}-probe",
                 ProbeReader.ProbeStoreName(view))
             .Filter((_, part, _) => part is not null)
-            .MapValues((part, _) => part!);
+            .MapValues((part, _) => part!)
+            .WithRecordTimestamp((_, part, _) => part.AsOfMs!.Value);
     }
 
     /// <summary>

@@ -14,11 +14,38 @@ namespace Streaming.FeatureStore.Streams;
 /// (<see cref="WatermarkSettings"/>); then the records in the window current at that time and before it are
 /// folded, as the backfill folds them.
 /// </summary>
+/// <remarks>
+/// Streamiz's builder makes one throwaway reader with the parameterless constructor, then each task's with the
+/// arguments the topology gives.
+/// </remarks>
 public sealed class ProbeReader : ITransformer<string, FeatureInput, string, JoinPart?>
 {
+    private readonly FeatureView? _view;
+    private readonly IReadOnlyList<string> _sources = [];
+    private readonly int _idleTicks;
+    private readonly Prometheus.Gauge.Child? _waitingGauge;
     private ProcessorContext<string, JoinPart?>? _context;
     private State? _state;
     private long _ticks;
+
+    public ProbeReader()
+    {
+    }
+
+    public ProbeReader(For reader)
+    {
+        _view = reader.View;
+        _sources = [.. Enumerable.Range(0, reader.Partitions).Select(p => WatermarkKeys.Source(FeatureTopology.StreamOf(reader.View), p))];
+        _idleTicks = reader.Watermarks.IdleTicks;
+        _waitingGauge = reader.Metrics.ProbesWaiting.WithLabels(reader.View.Name);
+    }
+
+    /// <summary>What one view's readers are made with.</summary>
+    /// <param name="View">The view whose probes this reader answers.</param>
+    /// <param name="Watermarks">How long a silent source partition holds probes back.</param>
+    /// <param name="Partitions">Partitions of the view's source topic: the watermarks to wait for.</param>
+    /// <param name="Metrics">Where waiting probes are counted.</param>
+    public sealed record For(FeatureView View, WatermarkSettings Watermarks, int Partitions, FeatureMetrics Metrics);
 
     public static string RecordStoreName(FeatureView view) => $"{view.Name}-records";
 
@@ -32,7 +59,7 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
 
     public Record<string, JoinPart?> Process(Record<string, FeatureInput> record)
     {
-        var state = _state ??= Open(record.TopicPartitionOffset.Topic);
+        var state = _state ??= Open();
         var input = record.Value;
         switch (input.Kind)
         {
@@ -43,7 +70,7 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
             case FeatureInputKind.Probe:
                 var key = PendingKey(record.Key, input.RecordId);
                 state.Probes.Put(key, input);
-                state.Waiting.Add((input.TimeMs, key));
+                if (state.Waiting.Add((input.TimeMs, key))) state.WaitingGauge.Inc();
                 Answer(state);
                 break;
             case FeatureInputKind.Watermark:
@@ -69,13 +96,13 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
         {
             var (timeMs, key) = state.Waiting.Min;
             state.Waiting.Remove(state.Waiting.Min);
+            state.WaitingGauge.Dec();
             var probe = state.Probes.Get(key);
             state.Probes.Delete(key);
             if (probe is null) continue;
             var entity = EntityOf(key);
-            var window = state.View.Window;
-            var aggregate = ValuesAtTime.FoldBefore(Before(state.Records, entity, window.CurrentWindowStart(timeMs), timeMs));
-            _context!.Forward(probe.RecordId, new JoinPart(View: ViewSnapshot.AsOf(state.View, entity, aggregate, timeMs)));
+            var aggregate = ValuesAtTime.FoldBefore(Before(state.Records, entity, state.View.Window.CurrentWindowStart(timeMs), timeMs));
+            _context!.Forward(probe.RecordId, new JoinPart(View: ViewSnapshot.AsOf(state.View, entity, aggregate, timeMs), AsOfMs: timeMs));
         }
     }
 
@@ -86,14 +113,14 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
     private long Watermark(State state)
     {
         var watermark = long.MaxValue;
-        foreach (var source in state.Sources)
+        foreach (var source in _sources)
         {
             if (!state.Marks.TryGetValue(source, out var mark))
             {
-                if (_ticks < state.IdleTicks) return long.MinValue;
+                if (_ticks < _idleTicks) return long.MinValue;
                 continue;
             }
-            if (_ticks - mark.AtTick >= state.IdleTicks) continue;
+            if (_ticks - mark.AtTick >= _idleTicks) continue;
             watermark = Math.Min(watermark, mark.Mark);
         }
         return watermark;
@@ -107,21 +134,24 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
             if (found.Current is { } stored) yield return (stored.Key, stored.Value);
     }
 
-    private State Open(string repartitionTopic)
+    /// <summary>
+    /// Opened with the first record, when the stores are restored from their changelogs (punctuation can come
+    /// earlier). Watermarks go to every partition whenever any source moves on, so after a restart each reader
+    /// gets a record, and its restored probes their answers, as soon as there is any new input.
+    /// </summary>
+    private State Open()
     {
-        // One reader serves one view's task: the view is the one whose repartition topic feeds it.
         var context = _context ?? throw new InvalidOperationException("The probe reader was not initialised.");
-        var settings = TopologyRegistry.For(context.ApplicationId);
-        var view = settings.Set[FeatureTopology.ViewOfRepartitionTopic(context.ApplicationId, repartitionTopic)];
+        var view = _view ?? throw new InvalidOperationException("A probe reader serves one view: Transformer<ProbeReader>(view, ...).");
         var state = new State(
             view,
             (IWindowStore<string, ValuesAtTime>)context.GetStateStore(RecordStoreName(view)),
             (IKeyValueStore<string, FeatureInput>)context.GetStateStore(ProbeStoreName(view)),
-            [.. Enumerable.Range(0, settings.Partitions).Select(p => WatermarkKeys.Source(FeatureTopology.StreamOf(view), p))],
-            settings.Watermarks.IdleTicks);
+            _waitingGauge!);
         // Probes restored from the changelog after a restart wait again.
         using var restored = state.Probes.All().GetEnumerator();
         while (restored.MoveNext()) state.Waiting.Add((restored.Current.Value.TimeMs, restored.Current.Key));
+        state.WaitingGauge.Inc(state.Waiting.Count);
         return state;
     }
 
@@ -129,16 +159,14 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
 
     private static string EntityOf(string pendingKey) => pendingKey[..pendingKey.IndexOf('\u0000', StringComparison.Ordinal)];
 
-    public void Close()
-    {
-    }
+    /// <summary>The task moves away or stops: its waiting probes stay in the changelog for whoever takes it over.</summary>
+    public void Close() => _state?.WaitingGauge.Dec(_state.Waiting.Count);
 
     private sealed record State(
         FeatureView View,
         IWindowStore<string, ValuesAtTime> Records,
         IKeyValueStore<string, FeatureInput> Probes,
-        IReadOnlyList<string> Sources,
-        int IdleTicks)
+        Prometheus.Gauge.Child WaitingGauge)
     {
         public SortedSet<(long TimeMs, string Key)> Waiting { get; } = [];
         public Dictionary<string, (long Mark, long AtTick)> Marks { get; } = [];

@@ -17,7 +17,7 @@ namespace Streaming.FeatureStore.Streams;
 /// </param>
 public sealed record WatermarkSettings(TimeSpan Every, TimeSpan IdleAfter)
 {
-    public static WatermarkSettings Default { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10));
+    public static WatermarkSettings Default { get; } = new(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(10));
 
     /// <summary>How often a probe reader checks for idle sources; <see cref="IdleAfter"/> counts in these ticks.</summary>
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);

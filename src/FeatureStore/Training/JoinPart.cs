@@ -9,12 +9,14 @@ namespace Streaming.FeatureStore.Training;
 /// <param name="Event">The predicted event itself (its own features), with the views it was probed in.</param>
 /// <param name="ExpectedViews">With <paramref name="Event"/>: the views whose snapshot completes it.</param>
 /// <param name="View">A view's values as of the event's time.</param>
+/// <param name="AsOfMs">With <paramref name="View"/>: the event's time (the part's record time; answers given on a timer would otherwise carry the wall clock).</param>
 /// <param name="Label">The outcome.</param>
 /// <param name="Prediction">What serving logged: exactly the features it used.</param>
 public sealed record JoinPart(
     EntityEvent? Event = null,
     IReadOnlyList<string>? ExpectedViews = null,
     ViewSnapshot? View = null,
+    long? AsOfMs = null,
     Label? Label = null,
     PredictionLog? Prediction = null);
 

@@ -9,9 +9,21 @@ namespace Streaming.FeatureStore.Training;
 /// the horizon (in stream time) are dropped; a label among them comes out as unmatched, to be
 /// dead-lettered rather than lost.
 /// </summary>
+/// <remarks>
+/// Streamiz's builder makes one throwaway assembler with the parameterless constructor, then each task's with the
+/// arguments the topology gives.
+/// </remarks>
 public sealed class TrainingExampleAssembler : ITransformer<string, JoinPart, string, JoinOutcome?>
 {
     public const string StoreName = "training-join-store";
+    private readonly TimeSpan _horizon;
+
+    public TrainingExampleAssembler()
+    {
+    }
+
+    /// <param name="horizon">How long (event time) pieces wait for the rest of their example.</param>
+    public TrainingExampleAssembler(TimeSpan horizon) => _horizon = horizon;
 
     private IKeyValueStore<string, PendingExample>? _store;
     private ProcessorContext<string, JoinOutcome?>? _context;
@@ -22,10 +34,9 @@ public sealed class TrainingExampleAssembler : ITransformer<string, JoinPart, st
     {
         _context = context;
         _store = (IKeyValueStore<string, PendingExample>)context.GetStateStore(StoreName);
-        var horizon = Streams.TopologyRegistry.For(context.ApplicationId).JoinHorizon;
-        _horizonMs = (long)horizon.TotalMilliseconds;
+        _horizonMs = (long)_horizon.TotalMilliseconds;
         // Expiry scans the whole store: a few times per horizon keeps it rare while nothing waits much past it.
-        context.Schedule(horizon / 4, PunctuationType.STREAM_TIME, Expire);
+        context.Schedule(_horizon / 4, PunctuationType.STREAM_TIME, Expire);
     }
 
     public Record<string, JoinOutcome?> Process(Record<string, JoinPart> record)
