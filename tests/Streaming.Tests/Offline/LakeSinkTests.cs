@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Streaming.Contracts;
@@ -72,6 +73,79 @@ public sealed class LakeSinkTests
             Assert.False(File.Exists(orphan));
             Assert.Equal(commitsBefore, store.Commits().Count);
             Assert.Equal(records.Count, (await AllRows()).Count);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The lake sink as a process of its own (the host's `lake` command), so it can be killed outright.</summary>
+    private static Process StartSinkProcess(string bootstrap, string directory)
+    {
+        var host = typeof(DemoCommand).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(host)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { host, "lake", "--urls", "http://127.0.0.1:0", "--Kafka:BootstrapServers=" + bootstrap, "--Lake:Directory=" + directory,
+                     "--Lake:FlushEvery=00:00:00.100", "--Lake:FlushRecords=200" })
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    [Fact]
+    public async Task A_sink_process_killed_over_and_over_while_flushing_loses_nothing_and_writes_nothing_twice()
+    {
+        var (records, broker) = await PublishFlightsAsync(6_000);
+        await using var _ = broker;
+        var directory = Directory.CreateTempSubdirectory("lake-").FullName;
+        var store = new LakeStore(directory);
+        long Committed() => store.Commits().Sum(c => c.Rows);
+        try
+        {
+            // Each sink is killed (SIGKILL: no shutdown, no final flush) a moment after its first new commit, while
+            // it is writing the next flushes (200 records or 100 ms each).
+            var (kills, midFlush) = (0, 0);
+            for (var round = 0; round < 6 && Committed() < records.Count; round++)
+            {
+                using var sink = StartSinkProcess(broker.Bootstrap, directory);
+                var before = Committed();
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while (Committed() == before && !sink.HasExited && DateTime.UtcNow < deadline) await Task.Delay(5);
+                Assert.False(sink.HasExited, "the sink process stopped by itself");
+                await Task.Delay(20 + round * 45);
+                sink.Kill(entireProcessTree: true);
+                await sink.WaitForExitAsync();
+                kills++;
+                var named = store.Commits().SelectMany(c => c.Files).Select(f => Path.GetFullPath(Path.Combine(directory, f))).ToHashSet();
+                if (Directory.EnumerateFiles(directory, "*.parquet", SearchOption.AllDirectories).Any(f => !named.Contains(Path.GetFullPath(f)))) midFlush++;
+            }
+            Console.WriteLine($"lake sink killed {kills} times, {midFlush} of them between a flush's files and its commit");
+            Assert.True(kills >= 2, $"only {kills} kills before the lake had everything");
+            Assert.InRange(Committed(), 1, records.Count - 1); // killed midway
+
+            using (var last = StartSinkProcess(broker.Bootstrap, directory))
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(90);
+                while (Committed() < records.Count && DateTime.UtcNow < deadline) await Task.Delay(100);
+                await Task.Delay(1_000); // a quiet spell: anything written twice would show up now
+                last.Kill(entireProcessTree: true);
+                await last.WaitForExitAsync();
+            }
+
+            var rows = new List<LakeRow>();
+            foreach (var topic in new[] { Topics.Events, Topics.Labels }) rows.AddRange(await store.ReadAsync(topic).ToListAsync());
+            Assert.Equal(records.Count, Committed());
+            Assert.Equal(records.Count, rows.Count);
+            Assert.Equal(records.Select(r => r.Key).Order(), rows.Select(r => r.key!).Order()); // each record once, none lost
         }
         finally
         {
