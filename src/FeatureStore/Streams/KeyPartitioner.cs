@@ -12,5 +12,5 @@ namespace Streaming.FeatureStore.Streams;
 public static class KeyPartitioner
 {
     public static Partition For(string topic, string key, int partitionCount) =>
-        new(WatermarkKeys.PartitionOf(key) ?? (int)(XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(key)) % (uint)partitionCount));
+        new(WatermarkKeys.PartitionOf(key, partitionCount) ?? (int)(XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(key)) % (uint)partitionCount));
 }

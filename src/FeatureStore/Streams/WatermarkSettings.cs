@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Streaming.FeatureStore.Streams;
 
 /// <summary>
@@ -23,19 +21,4 @@ public sealed record WatermarkSettings(TimeSpan Every, TimeSpan IdleAfter)
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
     public int IdleTicks => Math.Max(1, (int)Math.Ceiling(IdleAfter / Tick));
-}
-
-/// <summary>Keys that address one partition of a repartition topic (watermarks go to all of them).</summary>
-public static class WatermarkKeys
-{
-    private const string Prefix = "\u0000watermark\u0000";
-
-    public static string For(int partition) => Prefix + partition.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>The partition a watermark key addresses; null for any other key.</summary>
-    public static int? PartitionOf(string key) =>
-        key.StartsWith(Prefix, StringComparison.Ordinal) ? int.Parse(key.AsSpan(Prefix.Length), CultureInfo.InvariantCulture) : null;
-
-    /// <summary>The name a source partition's watermarks carry.</summary>
-    public static string Source(string topic, int partition) => $"{topic}/{partition.ToString(CultureInfo.InvariantCulture)}";
 }
