@@ -113,6 +113,14 @@ public class FeatureTopologyTests
         Assert.Equal(Ms(Min(4)), aggregate.MaxTimeMs);
     }
 
+    [Fact]
+    public void Watermarks_address_every_partition_and_a_key_that_only_looks_like_one_is_hashed()
+    {
+        Assert.Equal(Enumerable.Range(0, 4), Enumerable.Range(0, 4).Select(p => KeyPartitioner.For("t", WatermarkKeys.For(p), 4).Value));
+        foreach (var key in new[] { WatermarkKeys.For(7), WatermarkKeys.For(0) + "x", WatermarkKeys.For(0)[..^1] + "-1" })
+            Assert.InRange(KeyPartitioner.For("t", key, 4).Value, 0, 3);
+    }
+
     private static string Header(Confluent.Kafka.ConsumeResult<string, byte[]> result, string name) =>
         result.Message.Headers.TryGetLastBytes(name, out var value) ? System.Text.Encoding.UTF8.GetString(value) : string.Empty;
 }
