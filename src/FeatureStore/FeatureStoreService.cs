@@ -142,7 +142,7 @@ public sealed class FeatureStoreService(
             MaxPartitionFetchBytes = 64 * 1024,
         };
         // Security and other client settings configured for every Kafka client apply here too.
-        foreach (var (key, value) in kafkaOptions.Properties) config.AddConfig(key, value);
+        StreamizClientSettings.AddTo(config, kafkaOptions.Properties);
         return config;
     }
 

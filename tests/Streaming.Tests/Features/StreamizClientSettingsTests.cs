@@ -1,0 +1,35 @@
+using Confluent.Kafka;
+using Streamiz.Kafka.Net;
+using Streamiz.Kafka.Net.SerDes;
+using Streaming.FeatureStore.Streams;
+
+namespace Streaming.Tests.Features;
+
+public class StreamizClientSettingsTests
+{
+    [Fact]
+    public void Client_settings_given_as_text_reach_streamiz_with_their_types()
+    {
+        Assert.Equal(5, StreamizClientSettings.Typed("fetch.wait.max.ms", "5"));
+        Assert.Equal(SecurityProtocol.SaslSsl, StreamizClientSettings.Typed("security.protocol", "sasl_ssl"));
+        Assert.Equal(true, StreamizClientSettings.Typed("enable.idempotence", "true"));
+        Assert.Equal("ingest-7", StreamizClientSettings.Typed("client.id", "ingest-7"));
+        Assert.Equal("PLAIN", StreamizClientSettings.Typed("sasl.mechanism", "PLAIN") is SaslMechanism mechanism ? mechanism.ToString().ToUpperInvariant() : null);
+
+        // Streamiz itself accepts them all (the text "5" for fetch.wait.max.ms stopped the pipeline before).
+        var config = new StreamConfig<StringSerDes, StringSerDes> { ApplicationId = "a", BootstrapServers = "localhost:9092" };
+        StreamizClientSettings.AddTo(config, new Dictionary<string, string>
+        {
+            ["fetch.wait.max.ms"] = "5", ["security.protocol"] = "sasl_ssl", ["linger.ms"] = "2.5", ["client.id"] = "x",
+        });
+        Assert.Equal(5, config.ToConsumerConfig().FetchWaitMaxMs);
+        Assert.Equal(SecurityProtocol.SaslSsl, config.ToConsumerConfig().SecurityProtocol);
+    }
+
+    [Fact]
+    public void A_setting_that_does_not_parse_is_named_in_the_error()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => StreamizClientSettings.Typed("fetch.wait.max.ms", "soon"));
+        Assert.Contains("Kafka:Properties:fetch.wait.max.ms", error.Message);
+    }
+}
