@@ -17,6 +17,13 @@ public sealed class FeatureStoreOptions
     public int StreamThreads { get; set; } = 1;
 
     /// <summary>
+    /// How long the pipeline's consumers let the broker hold a fetch waiting for data (librdkafka fetch.wait.max.ms,
+    /// 500 ms by default). Every record crosses a repartition topic before it reaches Redis, and at light load each
+    /// such hop waits this long: measured, 10 ms cuts freshness p95 from 2.5 s to 0.5 s (README, benchmarks).
+    /// </summary>
+    public TimeSpan FetchWaitMax { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
     /// Where window and join state lives on disk (RocksDB). Empty: a fresh directory per start, so state is
     /// always rebuilt from the changelogs; set a lasting path to restart from local state instead.
     /// </summary>

@@ -140,6 +140,7 @@ public sealed class FeatureStoreService(
             // Small fetches per partition keep the source partitions' records interleaved as they were
             // produced; large ones let one partition run far ahead in event time and its peers arrive late.
             MaxPartitionFetchBytes = 64 * 1024,
+            FetchWaitMaxMs = (int)options.FetchWaitMax.TotalMilliseconds,
         };
         // Security and other client settings configured for every Kafka client apply here too.
         StreamizClientSettings.AddTo(config, kafkaOptions.Properties);
