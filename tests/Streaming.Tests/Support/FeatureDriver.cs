@@ -72,7 +72,7 @@ public sealed class FeatureDriver : IDisposable
         [.. _examples.ReadValueList().Select(v => JsonSerializer.Deserialize(v, ContractsJsonContext.Default.TrainingExample)!)];
 
     /// <summary>Lets wall time pass, tick by tick, until every source partition counts as idle.</summary>
-    public void GoIdle()
+    private void GoIdle()
     {
         for (var tick = 0; tick <= Watermarks.IdleTicks; tick++) _driver.AdvanceWallClockTime(WatermarkSettings.Tick);
     }
