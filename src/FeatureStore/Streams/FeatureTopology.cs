@@ -34,6 +34,9 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
     private const string Source = "features";
 
     private static readonly StringSerDes Keys = new();
+    private static readonly BinarySerDes<FeatureInput> Inputs = new(input => input.Serialize(), bytes => FeatureInput.Deserialize(bytes));
+    private static readonly BinarySerDes<FeatureAggregate> Aggregates = new(aggregate => aggregate.Serialize(), bytes => FeatureAggregate.Deserialize(bytes));
+    private static readonly BinarySerDes<ValuesAtTime> ValuesByTime = new(values => values.Serialize(), bytes => ValuesAtTime.Deserialize(bytes));
     private readonly FeatureSet _set = settings.Set;
 
     public static string StoreName(FeatureView view) => $"{view.Name}-store";
@@ -113,7 +116,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
         var windowGate = new LatenessGate(WindowGrace(view));
         var routed = inputs
             .WithRecordTimestamp((_, input, _) => input.TimeMs)
-            .Repartition(Repartitioned<string, FeatureInput>.As(view.Name).WithKeySerdes(Keys).WithValueSerdes(new FeatureInputSerDes())
+            .Repartition(Repartitioned<string, FeatureInput>.As(view.Name).WithKeySerdes(Keys).WithValueSerdes(Inputs)
                 .WithStreamPartitioner((topic, key, _, _, count) => KeyPartitioner.For(topic, key, count)))
             .Branch(
                 (_, input, _) => input.Kind is FeatureInputKind.Probe or FeatureInputKind.Watermark,
@@ -139,7 +142,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
                 Materialized<string, FeatureAggregate, IWindowStore<Bytes, byte[]>>
                     .Create(Stores.PersistentWindowStore(StoreName(view), view.Window.Size + WindowGrace(view), view.Window.Size, (long)view.Window.Size.TotalMilliseconds, false))
                     .WithKeySerdes(Keys)
-                    .WithValueSerdes(new FeatureAggregateSerDes())
+                    .WithValueSerdes(Aggregates)
                     .WithCachingDisabled())
             .ToStream()
             .Foreach((window, aggregate, _) =>
@@ -152,13 +155,13 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
         // The probe reader keeps its own record of on-time updates by exact time: probes need what came before
         // their time, which the windows (summing everything in them) cannot tell apart. A transformer builder
         // takes one store; the waiting probes' store is added to the topology and named.
-        builder.AddStateStore(Stores.KeyValueStoreBuilder(Stores.InMemoryKeyValueStore(ProbeReader.ProbeStoreName(view)), Keys, new FeatureInputSerDes()));
+        builder.AddStateStore(Stores.KeyValueStoreBuilder(Stores.InMemoryKeyValueStore(ProbeReader.ProbeStoreName(view)), Keys, Inputs));
         return probes.Merge(onTime).Transform(
                 TransformerBuilder.New<string, FeatureInput, string, JoinPart?>()
                     .Transformer<ProbeReader>(new ProbeReader.For(view, settings.Watermarks, settings.Partitions, metrics))
                     .StateStore(Stores.WindowStoreBuilder(
                         Stores.PersistentWindowStore(ProbeReader.RecordStoreName(view), view.Window.Size + WindowGrace(view), TimeSpan.FromMilliseconds(1), view.Window.SizeMs, false),
-                        Keys, new ValuesAtTimeSerDes()))
+                        Keys, ValuesByTime))
                     .Build(),
                 $"{view.Name}-probe",
                 ProbeReader.ProbeStoreName(view))
