@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Prometheus;
 using StackExchange.Redis;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
+using Streaming.Platform;
 
 namespace Streaming.FeatureStore;
 
@@ -22,8 +22,7 @@ public static class FeatureStoreServiceCollectionExtensions
     /// <summary>The feature pipeline (topology, online store writer, metrics). Needs the platform and a CollectorRegistry.</summary>
     public static IServiceCollection AddStreamingFeatures(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<FeatureStoreOptions>(configuration.GetSection(FeatureStoreOptions.Section));
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<FeatureStoreOptions>>().Value);
+        services.AddSettings<FeatureStoreOptions>(configuration, FeatureStoreOptions.Section);
         services.AddOnlineFeatureReader();
         services.AddSingleton(sp => new FeatureMetrics(sp.GetRequiredService<CollectorRegistry>()));
         services.AddSingleton(sp =>

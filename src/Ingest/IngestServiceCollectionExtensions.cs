@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Prometheus;
 using Streaming.Ingest.Publishing;
 using Streaming.Ingest.Replay;
 using Streaming.Ingest.Validation;
+using Streaming.Platform;
 
 namespace Streaming.Ingest;
 
@@ -17,8 +17,7 @@ public static class IngestServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddStreamingIngest(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<IngestOptions>(configuration.GetSection(IngestOptions.Section));
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value);
+        services.AddSettings<IngestOptions>(configuration, IngestOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<RecordValidator>();

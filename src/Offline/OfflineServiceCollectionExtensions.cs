@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Prometheus;
 using Streaming.Offline.Lake;
+using Streaming.Platform;
 
 namespace Streaming.Offline;
 
@@ -11,8 +11,7 @@ public static class OfflineServiceCollectionExtensions
     /// <summary>The lake sink (Lake:* settings). Needs the platform and a CollectorRegistry.</summary>
     public static IServiceCollection AddLakeSink(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<LakeOptions>(configuration.GetSection(LakeOptions.Section));
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<LakeOptions>>().Value);
+        services.AddSettings<LakeOptions>(configuration, LakeOptions.Section);
         services.AddSingleton(sp => new LakeMetrics(sp.GetRequiredService<CollectorRegistry>()));
         services.AddSingleton<LakeSink>();
         services.AddHostedService(sp => sp.GetRequiredService<LakeSink>());

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Streaming.Drift;
 using Streaming.Models.Store;
+using Streaming.Platform;
 
 namespace Streaming.OnlineLearner;
 
@@ -12,8 +12,7 @@ public static class LearnerServiceCollectionExtensions
     /// <summary>The online learner: its options, model store, metrics and loop. Needs the platform and a CollectorRegistry.</summary>
     public static IServiceCollection AddStreamingLearner(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<LearnerOptions>(configuration.GetSection(LearnerOptions.Section));
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<LearnerOptions>>().Value);
+        services.AddSettings<LearnerOptions>(configuration, LearnerOptions.Section);
         services.AddModelStore(configuration);
         services.AddDriftAlerts(configuration);
         services.TryAddSingleton(TimeProvider.System);

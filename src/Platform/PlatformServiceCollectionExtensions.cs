@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
@@ -18,10 +17,8 @@ public static class PlatformServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddStreamingPlatform(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<KafkaOptions>(configuration.GetSection(KafkaOptions.Section));
-        services.Configure<RedisOptions>(configuration.GetSection(RedisOptions.Section));
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<KafkaOptions>>().Value);
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RedisOptions>>().Value);
+        services.AddSettings<KafkaOptions>(configuration, KafkaOptions.Section);
+        services.AddSettings<RedisOptions>(configuration, RedisOptions.Section);
 
         services.AddSingleton<IKafkaCluster>(sp =>
         {

@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Prometheus;
 using Streaming.Drift;
 using Streaming.FeatureStore;
 using Streaming.Models.Store;
+using Streaming.Platform;
 using Streaming.Serving.Http;
 using Streaming.Serving.Inference;
 using Streaming.Serving.Models;
@@ -21,8 +21,7 @@ public static class ServingServiceCollectionExtensions
     /// <summary>Serving: model following and hot swap, online features, ONNX Runtime, prediction log. Needs the platform and a CollectorRegistry.</summary>
     public static IServiceCollection AddStreamingServing(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<ServingOptions>(configuration.GetSection(ServingOptions.Section));
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value);
+        services.AddSettings<ServingOptions>(configuration, ServingOptions.Section);
         services.AddModelStore(configuration);
         services.AddOnlineFeatureReader();
         services.TryAddSingleton(TimeProvider.System);
