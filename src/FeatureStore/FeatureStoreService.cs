@@ -149,11 +149,18 @@ public sealed class FeatureStoreService(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken);
-        _stream?.Dispose();
-        await writer.FlushAsync(cancellationToken);
-        if (_lagConsumer.IsValueCreated) _lagConsumer.Value.Dispose();
-        StreamizLogging.Instance.Detach(loggerFactory);
-        logger.LogInformation("Feature pipeline stopped; online store writes flushed");
+        try
+        {
+            await base.StopAsync(cancellationToken);
+            _stream?.Dispose();
+            await writer.FlushAsync(cancellationToken);
+            if (_lagConsumer.IsValueCreated) _lagConsumer.Value.Dispose();
+            logger.LogInformation("Feature pipeline stopped; online store writes flushed");
+        }
+        finally
+        {
+            // Even when stopping is cut short: Streamiz would otherwise log into this host's disposed factory.
+            StreamizLogging.Instance.Detach(loggerFactory);
+        }
     }
 }

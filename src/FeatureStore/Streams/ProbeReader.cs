@@ -27,6 +27,7 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
     private ProcessorContext<string, JoinPart?>? _context;
     private State? _state;
     private long _ticks;
+    private int _reported;
 
     public ProbeReader()
     {
@@ -70,7 +71,7 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
             case FeatureInputKind.Probe:
                 var key = PendingKey(record.Key, input.RecordId);
                 state.Probes.Put(key, input);
-                if (state.Waiting.Add((input.TimeMs, key))) state.WaitingGauge.Inc();
+                state.Waiting.Add((input.TimeMs, key));
                 Answer(state);
                 break;
             case FeatureInputKind.Watermark:
@@ -90,13 +91,11 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
     /// <summary>Answers every waiting probe whose time the watermark has reached, oldest first.</summary>
     private void Answer(State state)
     {
-        if (state.Waiting.Count == 0) return;
-        var watermark = Watermark(state);
+        var watermark = state.Waiting.Count == 0 ? long.MinValue : Watermark(state);
         while (state.Waiting.Count > 0 && state.Waiting.Min.TimeMs <= watermark)
         {
             var (timeMs, key) = state.Waiting.Min;
             state.Waiting.Remove(state.Waiting.Min);
-            state.WaitingGauge.Dec();
             var probe = state.Probes.Get(key);
             state.Probes.Delete(key);
             if (probe is null) continue;
@@ -104,6 +103,7 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
             var aggregate = ValuesAtTime.FoldBefore(Before(state.Records, entity, state.View.Window.CurrentWindowStart(timeMs), timeMs));
             _context!.Forward(probe.RecordId, new JoinPart(View: ViewSnapshot.AsOf(state.View, entity, aggregate, timeMs), AsOfMs: timeMs));
         }
+        Report(state);
     }
 
     /// <summary>
@@ -146,12 +146,10 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
         var state = new State(
             view,
             (IWindowStore<string, ValuesAtTime>)context.GetStateStore(RecordStoreName(view)),
-            (IKeyValueStore<string, FeatureInput>)context.GetStateStore(ProbeStoreName(view)),
-            _waitingGauge!);
+            (IKeyValueStore<string, FeatureInput>)context.GetStateStore(ProbeStoreName(view)));
         // Probes restored from the changelog after a restart wait again.
         using var restored = state.Probes.All().GetEnumerator();
         while (restored.MoveNext()) state.Waiting.Add((restored.Current.Value.TimeMs, restored.Current.Key));
-        state.WaitingGauge.Inc(state.Waiting.Count);
         return state;
     }
 
@@ -159,14 +157,28 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
 
     private static string EntityOf(string pendingKey) => pendingKey[..pendingKey.IndexOf('\u0000', StringComparison.Ordinal)];
 
-    /// <summary>The task moves away or stops: its waiting probes stay in the changelog for whoever takes it over.</summary>
-    public void Close() => _state?.WaitingGauge.Dec(_state.Waiting.Count);
+    /// <summary>
+    /// The task moves away or stops: its waiting probes stay in the changelog for whoever takes it over (this reader
+    /// too, should Streamiz resume it: it reopens from the store).
+    /// </summary>
+    public void Close()
+    {
+        _waitingGauge?.Dec(_reported);
+        _reported = 0;
+        _state = null;
+    }
+
+    /// <summary>Brings this reader's share of the waiting-probes gauge to what it holds (several tasks share the gauge).</summary>
+    private void Report(State state)
+    {
+        _waitingGauge!.Inc(state.Waiting.Count - _reported);
+        _reported = state.Waiting.Count;
+    }
 
     private sealed record State(
         FeatureView View,
         IWindowStore<string, ValuesAtTime> Records,
-        IKeyValueStore<string, FeatureInput> Probes,
-        Prometheus.Gauge.Child WaitingGauge)
+        IKeyValueStore<string, FeatureInput> Probes)
     {
         public SortedSet<(long TimeMs, string Key)> Waiting { get; } = [];
         public Dictionary<string, (long Mark, long AtTick)> Marks { get; } = [];

@@ -46,7 +46,14 @@ public sealed class StreamizLogging : ILoggerFactory
                 if (factory is null) return NullLogger.Instance;
                 if (!ReferenceEquals(factory, _factory))
                 {
-                    _logger = factory.CreateLogger(category);
+                    try
+                    {
+                        _logger = factory.CreateLogger(category);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        return NullLogger.Instance; // a host disposed without stopping its pipeline
+                    }
                     _factory = factory;
                 }
                 return _logger;
