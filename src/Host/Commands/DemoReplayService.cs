@@ -86,9 +86,14 @@ public sealed class DemoReplayService(
         var time = watermarks.Where(w => w.HasValue).Select(w => DateTimeOffset.FromUnixTimeMilliseconds((long)w)).DefaultIfEmpty(DateTimeOffset.UtcNow).Max()
             + TimeSpan.FromMinutes(1);
         var request = new PredictionRequest(keys, new Dictionary<string, FieldValue> { ["distance"] = 733 }, time);
+        var logged = services.GetRequiredService<ServingMetrics>().LogPublished;
+        var loggedBefore = logged.Value;
         var answer = (await services.GetRequiredService<Predictor>().PredictAsync(model, [request]))?[0];
         if (answer is null) return;
         outcome.ServedVersion = answer.ModelVersion;
+        // The prediction log is published in the background; a --once demo should not stop before Kafka has it.
+        var logDeadline = DateTime.UtcNow.AddSeconds(10);
+        while (logged.Value == loggedBefore && DateTime.UtcNow < logDeadline) await Task.Delay(20, stoppingToken);
         Console.WriteLine($"serving: {model} v{answer.ModelVersion} on {services.GetRequiredService<ExecutionDevice>().Name}; " +
             $"ORD→LGA at {time:u}: P(departs > 15 min late) = {answer.Score:F3}, " +
             $"features {string.Join(", ", answer.Features.Select(f => $"{f.Key} {f.Value.Status}"))}");
