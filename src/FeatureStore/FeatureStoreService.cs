@@ -153,9 +153,14 @@ public sealed class FeatureStoreService(
         {
             await base.StopAsync(cancellationToken);
             _stream?.Dispose();
-            await writer.FlushAsync(cancellationToken);
             if (_lagConsumer.IsValueCreated) _lagConsumer.Value.Dispose();
+            await writer.FlushAsync(cancellationToken);
             logger.LogInformation("Feature pipeline stopped; online store writes flushed");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Feature pipeline stopped before {Pending:N0} online-store updates reached Redis (the host's shutdown timeout ran out); " +
+                "their entities are rewritten with their next update", writer.Pending);
         }
         finally
         {
