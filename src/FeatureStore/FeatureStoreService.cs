@@ -141,6 +141,7 @@ public sealed class FeatureStoreService(
             // produced; large ones let one partition run far ahead in event time and its peers arrive late.
             MaxPartitionFetchBytes = 64 * 1024,
             FetchWaitMaxMs = (int)options.FetchWaitMax.TotalMilliseconds,
+            SessionTimeoutMs = (int)kafkaOptions.GroupSessionTimeout.TotalMilliseconds,
         };
         // Security and other client settings configured for every Kafka client apply here too.
         StreamizClientSettings.AddTo(config, kafkaOptions.Properties);

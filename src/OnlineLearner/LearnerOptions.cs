@@ -31,12 +31,6 @@ public sealed class LearnerOptions
     public int MetricsWindow { get; set; } = 10_000;
 
     /// <summary>
-    /// How long the group waits for a silent learner before a restarted or standby one takes over
-    /// (real brokers accept 6 s and more by default).
-    /// </summary>
-    public TimeSpan GroupSessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>
     /// What the learner does on a confirmed concept drift of its progressive loss (both detectors alerting):
     /// "alert" (default: nothing beyond the alerts) or "boost" (raise the learning rate by <see cref="DriftBoostFactor"/>,
     /// so the model catches up with the new concept sooner).

@@ -104,10 +104,8 @@ public sealed class LearnerService(
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
         config.EnablePartitionEof = true;
         config.IsolationLevel = IsolationLevel.ReadCommitted;
-        // A restarted learner gets the partitions only once the crashed member's session expired, so keep it
-        // short; the group also keeps a second learner of the same model idle as a standby.
-        config.SessionTimeoutMs = (int)options.GroupSessionTimeout.TotalMilliseconds;
-        config.HeartbeatIntervalMs = Math.Max(100, config.SessionTimeoutMs.Value / 3);
+        // A restarted learner gets the partitions once the crashed member's session (Kafka:GroupSessionTimeout)
+        // expired; the group also keeps a second learner of the same model idle as a standby.
         return new ConsumerBuilder<Ignore, byte[]>(config)
             .SetPartitionsAssignedHandler((_, partitions) => partitions
                 .Select(p => new TopicPartitionOffset(p, _offsets.TryGetValue(p.Partition.Value, out var next) ? new Offset(next) : Offset.Beginning))

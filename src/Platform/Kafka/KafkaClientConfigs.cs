@@ -13,11 +13,13 @@ public sealed class KafkaClientConfigs(IKafkaCluster cluster, KafkaOptions optio
 
     public ProducerConfig Producer() => new(Copy()) { BootstrapServers = cluster.BootstrapServers };
 
-    public ConsumerConfig Consumer(string groupId) => new(Copy())
+    public ConsumerConfig Consumer(string groupId)
     {
-        BootstrapServers = cluster.BootstrapServers,
-        GroupId = groupId,
-    };
+        var config = new ConsumerConfig(Copy()) { BootstrapServers = cluster.BootstrapServers, GroupId = groupId };
+        config.SessionTimeoutMs ??= (int)options.GroupSessionTimeout.TotalMilliseconds;
+        config.HeartbeatIntervalMs ??= Math.Max(100, config.SessionTimeoutMs.Value / 3);
+        return config;
+    }
 
     /// <summary>
     /// A consumer of a whole single-partition topic from its beginning, outside any group's offsets (a throwaway

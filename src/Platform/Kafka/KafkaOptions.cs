@@ -17,6 +17,15 @@ public sealed class KafkaOptions
     /// <summary>Replication factor for topics created on a real cluster.</summary>
     public short ReplicationFactor { get; set; } = 1;
 
+    /// <summary>
+    /// How long a consumer group waits to hear from a member before handing its partitions to the others
+    /// (librdkafka's session.timeout.ms, 45 s by default). Shorter here: a crashed process's partitions move on
+    /// sooner, and the embedded broker holds a group's next rebalance this long (less 1 s) after a member leaves
+    /// or joins, so a restarted pipeline or a second stream thread would otherwise sit idle for 44 s. A
+    /// <c>session.timeout.ms</c> in <see cref="Properties"/> takes precedence.
+    /// </summary>
+    public TimeSpan GroupSessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Extra librdkafka properties for every client (e.g. security.protocol, sasl.*).</summary>
     public Dictionary<string, string> Properties { get; set; } = [];
 

@@ -59,7 +59,7 @@ public class FeaturePipelineRestartTests
         {
             var features = second.Services.GetRequiredService<FeatureStoreService>();
             var caughtUp = await features.WaitUntilCaughtUpAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
-            Assert.True(caughtUp, $"state {features.State}, backlog {features.Backlog()}, agg {second.Services.GetRequiredService<FeatureMetrics>().Aggregated.WithLabels(FlightFeatureViews.All[0].Name).Value}");
+            Assert.True(caughtUp, $"state {features.State}, backlog {features.Backlog()}, probes waiting {features.ProbesWaiting()}, agg {second.Services.GetRequiredService<FeatureMetrics>().Aggregated.WithLabels(FlightFeatureViews.All[0].Name).Value}");
         }
 
         var redis = await ConnectionMultiplexer.ConnectAsync(garnet.Endpoint);

@@ -72,7 +72,7 @@ public sealed class LearnerCrashTests(ITestOutputHelper output) : IDisposable
         $"--Kafka:BootstrapServers={_kafka.BootstrapServers}", $"--Redis:Configuration={_redis.Endpoint}",
         $"--Learner:Model={model}", "--Learner:StopWhenCaughtUp=true", "--Learner:Spec:Bits=16",
         "--Learner:SnapshotEveryExamples=1500", "--Learner:BatchSize=250",
-        "--Learner:GroupSessionTimeout=00:00:03",
+        "--Kafka:GroupSessionTimeout=00:00:03",
         "--Logging:LogLevel:Default=Warning",
     ]);
 
