@@ -60,6 +60,10 @@ var pipeline = events / clock.Elapsed.TotalSeconds;
 var late = metrics.LateRecords.WithLabels("origin_departures_1h").Value;
 Console.WriteLine($"feature pipeline       {pipeline,12:N0} events/s  ({pipeline / raw:P0} of raw consume; each departure feeds 2 views and probes all 4)");
 if (late > 0) Console.WriteLine($"  {late:N0} events arrived behind other partitions by more than the skew allowance and were dead-lettered (raise --Features:SkewAllowance)");
+// Why the pipeline is a small fraction of a bare consumer: every departure becomes many records on the broker.
+var written = RecordsByKind(bootstrap);
+var perDeparture = written.Where(k => k.Key != "source").Sum(k => k.Value) / (double)events;
+Console.WriteLine($"  records the pipeline wrote to the broker per departure: {perDeparture:N1} ({string.Join(", ", written.Where(k => k.Key != "source").Select(k => $"{k.Key} {k.Value / (double)events:N1}"))})");
 
 // 3. Freshness at half the measured maximum: paced departures, ingest time to visible in Redis.
 var registry = app.Services.GetRequiredService<CollectorRegistry>();
@@ -82,6 +86,7 @@ Console.WriteLine(JsonSerializer.Serialize(new
     pipeline_events_per_s = Math.Round(pipeline),
     ratio_to_raw = Math.Round(pipeline / raw, 3),
     late_dead_lettered = late,
+    broker_records_per_departure = Math.Round(perDeparture, 1),
     load_events_per_s = Math.Round(rate),
     freshness_p50_ms = p50 * 1000,
     freshness_p95_ms = p95 * 1000,
@@ -129,6 +134,17 @@ static async Task ProducePaced(string bootstrap, List<byte[]> values, double per
         producer.Produce(new TopicPartition(Topics.Events, i % 4), new Message<Null, byte[]> { Value = values[i] });
     }
     producer.Flush();
+}
+
+// Records in every topic, by kind: the events source, repartition hops, store changelogs, the rest (outputs).
+static Dictionary<string, long> RecordsByKind(string bootstrap)
+{
+    using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+    using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-count" }).Build();
+    return admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics
+        .SelectMany(t => t.Partitions.Select(p => (Topic: t.Topic, Records: consumer.QueryWatermarkOffsets(new TopicPartition(t.Topic, p.PartitionId), TimeSpan.FromSeconds(5)).High.Value)))
+        .GroupBy(t => t.Topic == Topics.Events ? "source" : t.Topic.EndsWith("-repartition", StringComparison.Ordinal) ? "repartition" : t.Topic.EndsWith("-changelog", StringComparison.Ordinal) ? "changelog" : "outputs")
+        .ToDictionary(g => g.Key, g => g.Sum(t => t.Records));
 }
 
 static double RawConsume(string bootstrap, int count)

@@ -24,6 +24,14 @@ public sealed class FeatureStoreOptions
     public TimeSpan FetchWaitMax { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
+    /// How long Streamiz's loop gathers records before it processes them (Streamiz poll.ms, 100 ms by default: it
+    /// keeps polling until it has 500 records or this time passed). At light load each repartition hop waits it;
+    /// measured at half the maximum load, 2 ms brings freshness p95 from 250 ms to 100 ms at no cost in
+    /// throughput (README, benchmarks).
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
     /// Where window and join state lives on disk (RocksDB). Empty: a fresh directory per start, so state is
     /// always rebuilt from the changelogs; set a lasting path to restart from local state instead.
     /// </summary>

@@ -123,9 +123,9 @@ public sealed class FeatureStoreService(
         }
     }
 
-    private StreamConfig<StringSerDes, ByteArraySerDes> StreamConfig()
+    private FeatureStreamConfig StreamConfig()
     {
-        var config = new StreamConfig<StringSerDes, ByteArraySerDes>
+        var config = new FeatureStreamConfig
         {
             ApplicationId = options.ApplicationId,
             BootstrapServers = cluster.BootstrapServers,
@@ -141,6 +141,7 @@ public sealed class FeatureStoreService(
             // produced; large ones let one partition run far ahead in event time and its peers arrive late.
             MaxPartitionFetchBytes = 64 * 1024,
             FetchWaitMaxMs = (int)options.FetchWaitMax.TotalMilliseconds,
+            PollMs = (long)options.PollInterval.TotalMilliseconds,
             SessionTimeoutMs = (int)kafkaOptions.GroupSessionTimeout.TotalMilliseconds,
         };
         // Security and other client settings configured for every Kafka client apply here too.

@@ -140,7 +140,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
                 () => new FeatureAggregate(),
                 (_, input, aggregate) => aggregate.Add(input),
                 Materialized<string, FeatureAggregate, IWindowStore<Bytes, byte[]>>
-                    .Create(Stores.PersistentWindowStore(StoreName(view), view.Window.Size + WindowGrace(view), view.Window.Size, (long)view.Window.Size.TotalMilliseconds, false))
+                    .Create(Stores.PersistentWindowStore(StoreName(view), view.Window.Size + WindowGrace(view), view.Window.Size, SegmentInterval(view), false))
                     .WithKeySerdes(Keys)
                     .WithValueSerdes(Aggregates)
                     .WithCachingDisabled())
@@ -160,7 +160,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
                 TransformerBuilder.New<string, FeatureInput, string, JoinPart?>()
                     .Transformer<ProbeReader>(new ProbeReader.For(view, settings.Watermarks, settings.Partitions, metrics))
                     .StateStore(Stores.WindowStoreBuilder(
-                        Stores.PersistentWindowStore(ProbeReader.RecordStoreName(view), view.Window.Size + WindowGrace(view), TimeSpan.FromMilliseconds(1), view.Window.SizeMs, false),
+                        Stores.PersistentWindowStore(ProbeReader.RecordStoreName(view), view.Window.Size + WindowGrace(view), TimeSpan.FromMilliseconds(1), SegmentInterval(view), false),
                         Keys, ValuesByTime))
                     .Build(),
                 $"{view.Name}-probe",
@@ -176,6 +176,14 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
     /// can run hours of event time ahead of another; none of that is the producers' lateness).
     /// </summary>
     private TimeSpan WindowGrace(FeatureView view) => view.Grace + settings.SkewAllowance;
+
+    /// <summary>
+    /// Event time per RocksDB segment of a view's window stores. Each segment is a RocksDB instance of its own,
+    /// opened as time reaches it and flushed at every commit: Kafka Streams' default of half the retention
+    /// (three segments) keeps that to a few. Expired records go a segment at a time, so up to half the
+    /// retention later.
+    /// </summary>
+    private long SegmentInterval(FeatureView view) => (long)((view.Window.Size + WindowGrace(view)).TotalMilliseconds / 2);
 
     private TimeWindowOptions WindowOptions(FeatureView view) => view.Window.IsTumbling
         ? TumblingWindowOptions.Of(view.Window.Size, WindowGrace(view))

@@ -1,0 +1,26 @@
+using Confluent.Kafka;
+using Streamiz.Kafka.Net;
+using Streamiz.Kafka.Net.SerDes;
+
+namespace Streaming.FeatureStore.Streams;
+
+/// <summary>
+/// Streamiz's configuration for the feature topology, with its admin-client settings built once.
+/// </summary>
+/// <remarks>
+/// Streamiz 1.8 asks for a whole admin configuration for every record sent through a sink with a partitioner
+/// of its own (<c>StreamsProducer.PartitionsFor</c> reads one setting from it), and builds it by merging every
+/// setting it holds: profiled, that was most of the pipeline's time, since every repartition sink here has
+/// one (<see cref="KeyPartitioner"/>). Build it after the last setting is made: it is cached from the first
+/// call. Each caller gets a copy, as before.
+/// </remarks>
+public sealed class FeatureStreamConfig : StreamConfig<StringSerDes, ByteArraySerDes>, IStreamConfig
+{
+    private Dictionary<string, string>? _admin;
+
+    AdminClientConfig IStreamConfig.ToAdminConfig(string clientId)
+    {
+        _admin ??= new Dictionary<string, string>(ToAdminConfig(clientId));
+        return new AdminClientConfig(new Dictionary<string, string>(_admin)) { ClientId = clientId };
+    }
+}
