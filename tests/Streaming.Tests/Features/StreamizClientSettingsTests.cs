@@ -32,4 +32,19 @@ public class StreamizClientSettingsTests
         var error = Assert.Throws<InvalidOperationException>(() => StreamizClientSettings.Typed("fetch.wait.max.ms", "soon"));
         Assert.Contains("Kafka:Properties:fetch.wait.max.ms", error.Message);
     }
+
+    [Fact]
+    public void The_cached_admin_configuration_is_streamizs_own_with_each_callers_client_id()
+    {
+        var config = new FeatureStreamConfig { ApplicationId = "a", BootstrapServers = "localhost:9092", MetadataMaxAgeMs = 1234 };
+        StreamizClientSettings.AddTo(config, new Dictionary<string, string> { ["security.protocol"] = "sasl_ssl" });
+        var expected = config.ToAdminConfig("x");
+
+        var first = ((IStreamConfig)config).ToAdminConfig("x");
+        var second = ((IStreamConfig)config).ToAdminConfig("y");
+        Assert.Equal(expected.OrderBy(p => p.Key), first.OrderBy(p => p.Key));
+        Assert.Equal("y", second.ClientId);
+        Assert.Equal("x", first.ClientId); // a copy each: one caller's change is not another's
+        Assert.Equal(SecurityProtocol.SaslSsl, second.SecurityProtocol);
+    }
 }
