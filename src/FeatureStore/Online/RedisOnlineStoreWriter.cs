@@ -32,7 +32,8 @@ public sealed class RedisOnlineStoreWriter : IOnlineFeatureSink, IAsyncDisposabl
     private readonly Channel<Update> _queue;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stopping = new();
-    private long _pending;
+    private long _handedOver;
+    private long _done;
 
     public RedisOnlineStoreWriter(IConnectionMultiplexer redis, FeatureMetrics metrics, ILogger<RedisOnlineStoreWriter> logger, int queueCapacity = 100_000, int maxBatch = 2_000)
     {
@@ -45,13 +46,23 @@ public sealed class RedisOnlineStoreWriter : IOnlineFeatureSink, IAsyncDisposabl
     }
 
     /// <summary>Updates handed over and not yet acknowledged by Redis.</summary>
-    public long Pending => Interlocked.Read(ref _pending);
+    public long Pending => Interlocked.Read(ref _handedOver) - Interlocked.Read(ref _done);
 
     public void Write(FeatureView view, string entity, long windowStartMs, long windowEndMs, FeatureAggregate aggregate)
     {
         var update = new Update(view, entity, windowStartMs, windowEndMs, aggregate);
-        Interlocked.Increment(ref _pending);
+        Interlocked.Increment(ref _handedOver);
         if (!_queue.Writer.TryWrite(update)) _queue.Writer.WriteAsync(update).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Waits for the updates handed over before the call, not for those other stream threads add meanwhile (the
+    /// queue is written in order, so a count says which have landed). Returns at once once the writer has stopped.
+    /// </summary>
+    public void WaitForWrites()
+    {
+        var target = Interlocked.Read(ref _handedOver);
+        while (Interlocked.Read(ref _done) < target && !_loop.IsCompleted) Thread.Sleep(1);
     }
 
     /// <summary>Waits until every update handed over so far is in Redis (or has failed and been counted).</summary>
@@ -78,7 +89,8 @@ public sealed class RedisOnlineStoreWriter : IOnlineFeatureSink, IAsyncDisposabl
                 }
                 await WriteBatchAsync(script, batch);
                 batch.Clear();
-                _metrics.WriterQueue.Set(Interlocked.Add(ref _pending, -taken));
+                Interlocked.Add(ref _done, taken);
+                _metrics.WriterQueue.Set(Pending);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

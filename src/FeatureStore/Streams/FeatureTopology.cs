@@ -145,12 +145,15 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
                     .WithValueSerdes(Aggregates)
                     .WithCachingDisabled())
             .ToStream()
-            .Foreach((window, aggregate, _) =>
-            {
-                // Every window a record falls in changes; the entity's current one is what serving reads.
-                if (window.Window.StartMs == view.Window.CurrentWindowStart(aggregate.MaxTimeMs))
-                    sink.Write(view, window.Key, window.Window.StartMs, window.Window.EndMs, aggregate);
-            });
+            .Process(ProcessorBuilder.New<Windowed<string>, FeatureAggregate>()
+                .Processor(record =>
+                {
+                    // Every window a record falls in changes; the entity's current one is what serving reads.
+                    if (record.Key.Window.StartMs == view.Window.CurrentWindowStart(record.Value.MaxTimeMs))
+                        sink.Write(view, record.Key.Key, record.Key.Window.StartMs, record.Key.Window.EndMs, record.Value);
+                })
+                .StateStore(new OnlineWriteBarrier.Builder(OnlineWriteBarrier.StoreName(view), sink))
+                .Build(), $"{view.Name}-online-store");
 
         // The probe reader keeps its own record of on-time updates by exact time: probes need what came before
         // their time, which the windows (summing everything in them) cannot tell apart. A transformer builder

@@ -96,6 +96,11 @@ public sealed class FeatureDriver : IDisposable
             }
         }
 
+        /// <summary>Writes are recorded as they are made: nothing to wait for.</summary>
+        public void WaitForWrites()
+        {
+        }
+
         public (long Start, long End, FeatureAggregate Aggregate) this[string view, string entity]
         {
             get { lock (_current) return _current[(view, entity)]; }

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using Prometheus;
+using Streamiz.Kafka.Net;
+using Streaming.Contracts;
+using Streaming.FeatureStore;
+using Streaming.FeatureStore.Aggregation;
+using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Streams;
+using Streaming.Host.Commands;
+using Streaming.Ingest.Replay;
+using Streaming.Platform.Kafka;
+using Streaming.Tests.Support;
+
+namespace Streaming.Tests.Features;
+
+[Collection(PipelineCollection.Name)]
+public class OnlineWriteBarrierTests
+{
+    private const string ApplicationId = "barrier";
+
+    [Fact]
+    public async Task The_pipeline_commits_a_views_input_only_once_its_online_store_writes_have_landed()
+    {
+        using var kafka = new EmbeddedKafkaCluster();
+        var settings = new TopologySettings(FlightFeatureViews.Set, TimeSpan.FromDays(3), TimeSpan.FromDays(1), Partitions: 4, WatermarkSettings.Default);
+        await kafka.EnsureTopicsAsync([.. Topics.All(4), .. FeatureTopology.InternalTopics(ApplicationId, settings)], CancellationToken.None);
+        using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
+        {
+            long index = 0;
+            await foreach (var row in new FlightsReplaySource(DemoCommand.DefaultDataPath, 300).ReadRowsAsync(CancellationToken.None))
+            {
+                var (departure, _) = FlightsReplaySource.ToRecords(row, index);
+                producer.Produce(new TopicPartition(Topics.Events, (int)(index++ % 4)),
+                    new Message<Null, byte[]> { Value = JsonSerializer.SerializeToUtf8Bytes(departure, ContractsJsonContext.Default.EntityEvent) });
+            }
+            producer.Flush();
+        }
+
+        var sink = new HeldSink();
+        var config = new FeatureStreamConfig
+        {
+            ApplicationId = ApplicationId, BootstrapServers = kafka.BootstrapServers, AutoOffsetReset = AutoOffsetReset.Earliest,
+            CommitIntervalMs = 100, PollMs = 10, StateDir = Directory.CreateTempSubdirectory("barrier-").FullName,
+        };
+        var stream = new KafkaStream(new FeatureTopology(settings, sink, new FeatureMetrics(Metrics.NewCustomRegistry())).Build(ApplicationId), config);
+        await stream.StartAsync();
+        try
+        {
+            var repartition = $"{ApplicationId}-{FlightFeatureViews.All[0].Name}-repartition";
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (sink.Writes == 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.True(sink.Writes > 0, "the pipeline wrote nothing");
+
+            // Writes are handed over but not landed: however many commit intervals pass, the view's input stays uncommitted.
+            await Task.Delay(2_000);
+            Assert.Equal(0, Committed(kafka.BootstrapServers, repartition));
+
+            // Landed: the commit goes through, up to everything the view has read.
+            sink.Release();
+            var end = End(kafka.BootstrapServers, repartition);
+            while (Committed(kafka.BootstrapServers, repartition) < end && DateTime.UtcNow < deadline.AddSeconds(30)) await Task.Delay(100);
+            Assert.True(end > 0);
+            Assert.Equal(end, Committed(kafka.BootstrapServers, repartition));
+        }
+        finally
+        {
+            sink.Release();
+            stream.Dispose();
+        }
+    }
+
+    private static long Committed(string bootstrap, string topic)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = ApplicationId }).Build();
+        return consumer.Committed(Enumerable.Range(0, 4).Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(5))
+            .Sum(c => Math.Max(0, c.Offset.Value));
+    }
+
+    private static long End(string bootstrap, string topic)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "barrier-end" }).Build();
+        return Enumerable.Range(0, 4).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value);
+    }
+
+    /// <summary>An online store whose writes have not landed until the test says so.</summary>
+    private sealed class HeldSink : IOnlineFeatureSink
+    {
+        private readonly ManualResetEventSlim _landed = new();
+        private int _writes;
+
+        public int Writes => Volatile.Read(ref _writes);
+
+        public void Write(FeatureView view, string entity, long windowStartMs, long windowEndMs, FeatureAggregate aggregate) => Interlocked.Increment(ref _writes);
+
+        public void WaitForWrites()
+        {
+            if (Writes > 0) _landed.Wait(TimeSpan.FromSeconds(90));
+        }
+
+        public void Release() => _landed.Set();
+    }
+}
