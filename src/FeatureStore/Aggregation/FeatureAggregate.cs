@@ -5,12 +5,23 @@ namespace Streaming.FeatureStore.Aggregation;
 
 /// <summary>
 /// The running state of one window of one view for one entity: enough to answer every
-/// <see cref="Definitions.Aggregation"/> exactly. The streaming topology and the offline backfill both
-/// fold values into this type, so the two can never compute a feature differently.
+/// <see cref="Definitions.Aggregation"/> (exactly; the distinct count approximately, from a sketch kept only for
+/// views that ask for it). The streaming topology and the offline backfill both fold values into this type, so
+/// the two can never compute a feature differently.
 /// </summary>
 public sealed class FeatureAggregate
 {
-    public const int SerializedSize = 8 * 9;
+    private const int SerializedSize = 8 * 9;
+
+    private DistinctSketch? _distinct;
+
+    public FeatureAggregate()
+    {
+    }
+
+    /// <summary>An empty aggregate for a view: with a distinct-count sketch when the view computes one.</summary>
+    public static FeatureAggregate For(FeatureView view) =>
+        new() { _distinct = view.Aggregations.Contains(Definitions.Aggregation.DistinctCount) ? new DistinctSketch() : null };
 
     public long Count { get; private set; }
     public double Sum { get; private set; }
@@ -40,6 +51,7 @@ public sealed class FeatureAggregate
         }
         MaxTimeMs = Math.Max(MaxTimeMs, timeMs);
         NewestIngestMs = Math.Max(NewestIngestMs, ingestMs);
+        _distinct?.Add(value);
         return this;
     }
 
@@ -55,7 +67,9 @@ public sealed class FeatureAggregate
         Definitions.Aggregation.Min => Min,
         Definitions.Aggregation.Max => Max,
         Definitions.Aggregation.Last => Last,
-        _ => StandardDeviation(Count, Sum, SumOfSquares),
+        Definitions.Aggregation.StdDev => StandardDeviation(Count, Sum, SumOfSquares),
+        Definitions.Aggregation.DistinctCount => _distinct?.Estimate(),
+        _ => throw new ArgumentOutOfRangeException(nameof(aggregation), aggregation, "Not an aggregation."),
     };
 
     /// <summary>Sample standard deviation from the sums; 0 below two values; rounding never makes it NaN.</summary>
@@ -64,7 +78,7 @@ public sealed class FeatureAggregate
 
     public byte[] Serialize()
     {
-        var bytes = new byte[SerializedSize];
+        var bytes = new byte[SerializedSize + (_distinct is null ? 0 : DistinctSketch.Registers)];
         var span = bytes.AsSpan();
         BinaryPrimitives.WriteInt64LittleEndian(span, Count);
         BinaryPrimitives.WriteDoubleLittleEndian(span[8..], Sum);
@@ -75,12 +89,14 @@ public sealed class FeatureAggregate
         BinaryPrimitives.WriteInt64LittleEndian(span[48..], LastTimeMs);
         BinaryPrimitives.WriteInt64LittleEndian(span[56..], MaxTimeMs);
         BinaryPrimitives.WriteInt64LittleEndian(span[64..], NewestIngestMs);
+        _distinct?.WriteTo(span[SerializedSize..]);
         return bytes;
     }
 
     public static FeatureAggregate Deserialize(ReadOnlySpan<byte> span)
     {
-        if (span.Length != SerializedSize) throw new FormatException($"A feature aggregate is {SerializedSize} bytes, not {span.Length}.");
+        if (span.Length != SerializedSize && span.Length != SerializedSize + DistinctSketch.Registers)
+            throw new FormatException($"A feature aggregate is {SerializedSize} bytes ({SerializedSize + DistinctSketch.Registers} with a distinct-count sketch), not {span.Length}.");
         return new FeatureAggregate
         {
             Count = BinaryPrimitives.ReadInt64LittleEndian(span),
@@ -92,6 +108,7 @@ public sealed class FeatureAggregate
             LastTimeMs = BinaryPrimitives.ReadInt64LittleEndian(span[48..]),
             MaxTimeMs = BinaryPrimitives.ReadInt64LittleEndian(span[56..]),
             NewestIngestMs = BinaryPrimitives.ReadInt64LittleEndian(span[64..]),
+            _distinct = span.Length > SerializedSize ? DistinctSketch.ReadFrom(span[SerializedSize..]) : null,
         };
     }
 }

@@ -23,10 +23,10 @@ public sealed class ValuesAtTime
         return this;
     }
 
-    /// <summary>Folds values stored by time, oldest first, into a fresh aggregate (the same fold the windows make).</summary>
-    public static FeatureAggregate FoldBefore(IEnumerable<(long TimeMs, ValuesAtTime Values)> byTime)
+    /// <summary>Folds values stored by time, oldest first, into a fresh aggregate of the view (the same fold the windows make).</summary>
+    public static FeatureAggregate FoldBefore(Definitions.FeatureView view, IEnumerable<(long TimeMs, ValuesAtTime Values)> byTime)
     {
-        var aggregate = new FeatureAggregate();
+        var aggregate = FeatureAggregate.For(view);
         foreach (var (timeMs, values) in byTime)
             foreach (var (value, ingestMs) in values._values)
                 aggregate.Add(value, timeMs, ingestMs);

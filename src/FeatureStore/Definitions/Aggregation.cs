@@ -12,6 +12,12 @@ public enum Aggregation
     Last,
     /// <summary>Sample standard deviation (n − 1); 0 for fewer than two values.</summary>
     StdDev,
+    /// <summary>
+    /// Approximate number of distinct values: of the view's <see cref="FeatureView.DistinctOf"/> when it names one
+    /// (e.g. destinations served from an origin), else of the aggregated values. A HyperLogLog sketch of 256
+    /// registers: a relative standard error of about 6.5 % (about 5 % for sets of a few dozen to a few hundred).
+    /// </summary>
+    DistinctCount,
 }
 
 public static class AggregationNames
@@ -24,6 +30,8 @@ public static class AggregationNames
         Aggregation.Min => "min",
         Aggregation.Max => "max",
         Aggregation.Last => "last",
-        _ => "stddev",
+        Aggregation.StdDev => "stddev",
+        Aggregation.DistinctCount => "distinct",
+        _ => throw new ArgumentOutOfRangeException(nameof(aggregation), aggregation, "Not an aggregation."),
     };
 }

@@ -15,6 +15,11 @@ namespace Streaming.FeatureStore.Definitions;
 /// <param name="Grace">How late (behind the newest time seen) a record may arrive and still count; later ones are dead-lettered.</param>
 /// <param name="Ttl">How long after its newest contribution a value is still valid; the Redis key expires then too.</param>
 /// <param name="Defaults">Values used when a feature is missing or stale (0 where not given).</param>
+/// <param name="DistinctOf">
+/// For <see cref="Aggregation.DistinctCount"/>: the record key or field whose distinct values are counted (e.g.
+/// "destination"); null counts distinct values of <paramref name="Field"/>. A view that names one aggregates
+/// nothing else of its records but their count.
+/// </param>
 public sealed record FeatureView(
     string Name,
     string Entity,
@@ -25,7 +30,8 @@ public sealed record FeatureView(
     WindowSpec Window,
     TimeSpan Grace,
     TimeSpan Ttl,
-    IReadOnlyDictionary<Aggregation, double>? Defaults = null)
+    IReadOnlyDictionary<Aggregation, double>? Defaults = null,
+    string? DistinctOf = null)
 {
     public double DefaultFor(Aggregation aggregation) =>
         Defaults is not null && Defaults.TryGetValue(aggregation, out var value) ? value : 0;
@@ -40,8 +46,12 @@ public sealed record FeatureView(
             throw new ArgumentException($"Feature view name '{Name}' must be lowercase letters, digits and underscores.");
         if (string.IsNullOrWhiteSpace(Entity)) throw new ArgumentException($"Feature view '{Name}' names no entity key.");
         if (Aggregations.Count == 0) throw new ArgumentException($"Feature view '{Name}' computes nothing.");
-        if (Source == FeatureSource.Events && Field is null && Aggregations.Any(a => a != Aggregation.Count))
+        if (Source == FeatureSource.Events && Field is null && DistinctOf is null && Aggregations.Any(a => a != Aggregation.Count))
             throw new ArgumentException($"Feature view '{Name}' aggregates values but names no event field.");
+        if (DistinctOf is not null && Aggregations.Any(a => a is not (Aggregation.Count or Aggregation.DistinctCount)))
+            throw new ArgumentException($"Feature view '{Name}' counts distinct '{DistinctOf}' values: it can compute only count and distinct count (declare other aggregations in a view of their own).");
+        if (DistinctOf is null && Aggregations.Contains(Aggregation.DistinctCount) && Field is null && Source == FeatureSource.Events)
+            throw new ArgumentException($"Feature view '{Name}' counts distinct values but names neither a field nor DistinctOf.");
         if (Window.Size <= TimeSpan.Zero || Window.Advance <= TimeSpan.Zero || Window.Advance > Window.Size
             || Window.SizeMs % Window.AdvanceMs != 0)
             throw new ArgumentException($"Feature view '{Name}': window {Window} must have 0 < advance ≤ size, size a multiple of advance.");

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
 using Streaming.Contracts;
 
 namespace Streaming.FeatureStore.Definitions;
@@ -16,12 +19,38 @@ public static class ViewInputs
     public static bool Feeds(FeatureView view, EntityEvent entityEvent) =>
         view.Source == FeatureSource.Events && entityEvent.Type == view.RecordName;
 
-    /// <summary>1 for a count-only view; the field's number otherwise, or null when the event lacks it (counted as missing).</summary>
+    /// <summary>
+    /// 1 for a count-only view; the field's number otherwise; for a view counting distinct values of a key or field, a
+    /// number standing for that value (<see cref="DistinctValue"/>). Null when the event lacks it (counted as missing).
+    /// </summary>
     public static double? ValueOf(FeatureView view, EntityEvent entityEvent)
     {
+        if (view.DistinctOf is { } distinctOf) return DistinctValue(entityEvent.Keys, entityEvent.Fields, distinctOf);
         if (view.Field is null) return 1;
         return entityEvent.Fields is not null && entityEvent.Fields.TryGetValue(view.Field, out var field)
             && field.Kind == FieldKind.Number && double.IsFinite(field.Number) ? field.Number : null;
+    }
+
+    /// <summary>The label's value; for a view counting distinct values of a key, the number standing for it (null when the label lacks it).</summary>
+    public static double? ValueOf(FeatureView view, Label label) =>
+        view.DistinctOf is { } distinctOf ? DistinctValue(label.Keys, null, distinctOf) : label.Value;
+
+    /// <summary>
+    /// A key's or field's value as a number for the distinct-count sketch: its text's 32-bit hash, which a double
+    /// holds exactly (two values share one only by a hash collision, far rarer than the sketch's own error).
+    /// </summary>
+    private static double? DistinctValue(IReadOnlyDictionary<string, string>? keys, IReadOnlyDictionary<string, FieldValue>? fields, string name)
+    {
+        string? text = null;
+        if (keys is not null && keys.TryGetValue(name, out var key) && !string.IsNullOrEmpty(key)) text = key;
+        else if (fields is not null && fields.TryGetValue(name, out var field))
+            text = field.Kind switch
+            {
+                FieldKind.Number => field.Number.ToString("R", CultureInfo.InvariantCulture),
+                FieldKind.Boolean => field.Boolean ? "true" : "false",
+                _ => field.Text,
+            };
+        return text is null ? null : XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(text));
     }
 
     /// <summary>The entity a label counts for in a label-sourced view (at the label's own time), or null.</summary>

@@ -137,7 +137,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
             .GroupByKey()
             .WindowedBy(WindowOptions(view))
             .Aggregate(
-                () => new FeatureAggregate(),
+                () => FeatureAggregate.For(view),
                 (_, input, aggregate) => aggregate.Add(input),
                 Materialized<string, FeatureAggregate, IWindowStore<Bytes, byte[]>>
                     .Create(Stores.PersistentWindowStore(StoreName(view), view.Window.Size + WindowGrace(view), view.Window.Size, SegmentInterval(view), false))
@@ -214,12 +214,17 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
             metrics.MissingField.WithLabels(view.Name).Inc();
     }
 
-    private static IEnumerable<KeyValuePair<string, FeatureInput>> LabelInputs(FeatureView view, SourceRecord record, LatenessGate gate, WatermarkEmitter watermarks, IRecordContext context)
+    private IEnumerable<KeyValuePair<string, FeatureInput>> LabelInputs(FeatureView view, SourceRecord record, LatenessGate gate, WatermarkEmitter watermarks, IRecordContext context)
     {
         var label = record.Label!;
         if (ViewInputs.EntityOf(view, label) is not { } entity) yield break;
+        if (ViewInputs.ValueOf(view, label) is not { } value)
+        {
+            metrics.MissingField.WithLabels(view.Name).Inc();
+            yield break;
+        }
         var timeMs = label.Time.ToUnixTimeMilliseconds();
-        yield return KeyValuePair.Create(entity, new FeatureInput(UpdateKind(gate, context, timeMs), label.Value, timeMs, record.IngestMs, label.Id));
+        yield return KeyValuePair.Create(entity, new FeatureInput(UpdateKind(gate, context, timeMs), value, timeMs, record.IngestMs, label.Id));
         foreach (var watermark in watermarks.After(context.Topic, context.Partition)) yield return watermark;
     }
 

@@ -100,7 +100,7 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
             state.Probes.Delete(key);
             if (probe is null) continue;
             var entity = EntityOf(key);
-            var aggregate = ValuesAtTime.FoldBefore(Before(state.Records, entity, state.View.Window.CurrentWindowStart(timeMs), timeMs));
+            var aggregate = ValuesAtTime.FoldBefore(state.View, Before(state.Records, entity, state.View.Window.CurrentWindowStart(timeMs), timeMs));
             _context!.Forward(probe.RecordId, new JoinPart(View: ViewSnapshot.AsOf(state.View, entity, aggregate, timeMs), AsOfMs: timeMs));
         }
         Report(state);

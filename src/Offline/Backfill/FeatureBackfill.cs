@@ -49,8 +49,8 @@ public sealed class FeatureBackfill(FeatureSet set)
         var timeMs = label.Time.ToUnixTimeMilliseconds();
         MoveTo(timeMs);
         foreach (var view in set.Views)
-            if (ViewInputs.EntityOf(view, label) is { } entity)
-                _atNewestTime.Add(new DeferredFold(view.Name, entity, label.Value, timeMs));
+            if (ViewInputs.EntityOf(view, label) is { } entity && ViewInputs.ValueOf(view, label) is { } value)
+                _atNewestTime.Add(new DeferredFold(view.Name, entity, value, timeMs));
     }
 
     /// <summary>Folds in the records of earlier times once a later time arrives (or the history ends).</summary>
@@ -118,7 +118,7 @@ public sealed class FeatureBackfill(FeatureSet set)
         var window = view.Window;
         foreach (var start in window.StartsHolding(timeMs))
         {
-            if (!windows.ByStart.TryGetValue(start, out var aggregate)) windows.ByStart[start] = aggregate = new FeatureAggregate();
+            if (!windows.ByStart.TryGetValue(start, out var aggregate)) windows.ByStart[start] = aggregate = FeatureAggregate.For(view);
             aggregate.Add(value, timeMs, ingestMs: 0);
         }
         windows.NewestMs = Math.Max(windows.NewestMs, timeMs);

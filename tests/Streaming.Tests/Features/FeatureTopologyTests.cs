@@ -28,6 +28,7 @@ public class FeatureTopologyTests
         Assert.Equal(purchases.MaxBy(p => p.At).Amount, aggregate.Value(Aggregation.Last));
         var twoPass = Math.Sqrt(amounts.Sum(a => (a - mean) * (a - mean)) / (amounts.Length - 1));
         Assert.Equal(twoPass, aggregate.Value(Aggregation.StdDev)!.Value, 12);
+        Assert.Equal(amounts.Distinct().Count(), aggregate.Value(Aggregation.DistinctCount));
         Assert.Equal(Ms(Min(9.5)), aggregate.MaxTimeMs);
     }
 
