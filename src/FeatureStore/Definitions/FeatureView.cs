@@ -50,8 +50,6 @@ public sealed record FeatureView(
             throw new ArgumentException($"Feature view '{Name}' aggregates values but names no event field.");
         if (DistinctOf is not null && Aggregations.Any(a => a is not (Aggregation.Count or Aggregation.DistinctCount)))
             throw new ArgumentException($"Feature view '{Name}' counts distinct '{DistinctOf}' values: it can compute only count and distinct count (declare other aggregations in a view of their own).");
-        if (DistinctOf is null && Aggregations.Contains(Aggregation.DistinctCount) && Field is null && Source == FeatureSource.Events)
-            throw new ArgumentException($"Feature view '{Name}' counts distinct values but names neither a field nor DistinctOf.");
         if (Window.Size <= TimeSpan.Zero || Window.Advance <= TimeSpan.Zero || Window.Advance > Window.Size
             || Window.SizeMs % Window.AdvanceMs != 0)
             throw new ArgumentException($"Feature view '{Name}': window {Window} must have 0 < advance ≤ size, size a multiple of advance.");
