@@ -37,8 +37,6 @@ public sealed class FeatureStoreService(
 
     public bool IsRunning => State == "RUNNING";
 
-    private DateTime _runningSince = DateTime.MaxValue;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var topics = Topics.All(kafkaOptions.StreamPartitions);
@@ -47,14 +45,11 @@ public sealed class FeatureStoreService(
         await cluster.EnsureTopicsAsync(topics, stoppingToken);
 
         StreamizLogging.Instance.Attach(loggerFactory);
-        var restored = new StoresRestored(false);
-        var topology = new FeatureTopology(_settings, writer, metrics, restored).Build(options.ApplicationId);
+        var topology = new FeatureTopology(_settings, writer, metrics).Build(options.ApplicationId);
         _stream = new KafkaStream(topology, StreamConfig());
         _stream.StateChanged += (_, state) =>
         {
             State = state.ToString();
-            restored.Set(IsRunning); // every stream thread RUNNING: their tasks are restored
-            _runningSince = IsRunning ? DateTime.UtcNow : DateTime.MaxValue;
             logger.LogInformation("Feature pipeline {State}", State);
         };
         logger.LogInformation("Feature pipeline starting: {Views} views ({Names}), {Guarantee}, application id {ApplicationId}",
@@ -79,8 +74,7 @@ public sealed class FeatureStoreService(
     /// <summary>
     /// Waits until every record in the source topics is committed as processed, its online-store writes
     /// have landed and no training example waits for a watermark (or the timeout passes). Returns whether it
-    /// caught up. Twice in a row: an answer given on a timer is on its way to the join for a moment. Not in the first
-    /// ticks after the pipeline (re)starts running: probes restored from a changelog are counted once a tick opens them.
+    /// caught up. Twice in a row: an answer given on a timer is on its way to the join for a moment.
     /// </summary>
     public async Task<bool> WaitUntilCaughtUpAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -88,8 +82,7 @@ public sealed class FeatureStoreService(
         var quiet = 0;
         while (DateTime.UtcNow < deadline)
         {
-            var settled = IsRunning && DateTime.UtcNow - _runningSince > 2 * WatermarkSettings.Tick;
-            quiet = settled && Backlog() == 0 && writer.Pending == 0 && ProbesWaiting() == 0 ? quiet + 1 : 0;
+            quiet = IsRunning && Backlog() == 0 && writer.Pending == 0 && ProbesWaiting() == 0 ? quiet + 1 : 0;
             if (quiet == 2) return true;
             await Task.Delay(200, cancellationToken);
         }

@@ -26,7 +26,7 @@ namespace Streaming.FeatureStore.Streams;
 /// probes' answers, the predicted events, the labels and the prediction logs meet in one more repartition
 /// by event or prediction id, where <see cref="TrainingExampleAssembler"/> turns them into training examples.
 /// </summary>
-public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSink sink, FeatureMetrics metrics, StoresRestored? restored = null)
+public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSink sink, FeatureMetrics metrics)
 {
     public const string JoinName = "training-join";
     public const string LateReason = "late_event";
@@ -161,7 +161,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
         builder.AddStateStore(Stores.KeyValueStoreBuilder(Stores.InMemoryKeyValueStore(ProbeReader.ProbeStoreName(view)), Keys, Inputs));
         return probes.Merge(onTime).Transform(
                 TransformerBuilder.New<string, FeatureInput, string, JoinPart?>()
-                    .Transformer<ProbeReader>(new ProbeReader.For(view, settings.Watermarks, settings.Partitions, metrics, restored ?? StoresRestored.Always))
+                    .Transformer<ProbeReader>(new ProbeReader.For(view, settings.Watermarks, settings.Partitions, metrics))
                     .StateStore(Stores.WindowStoreBuilder(
                         Stores.PersistentWindowStore(ProbeReader.RecordStoreName(view), view.Window.Size + WindowGrace(view), TimeSpan.FromMilliseconds(1), SegmentInterval(view), false),
                         Keys, ValuesByTime))

@@ -24,7 +24,6 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
     private readonly IReadOnlyList<string> _sources = [];
     private readonly int _idleTicks;
     private readonly Prometheus.Gauge.Child? _waitingGauge;
-    private readonly StoresRestored _restored = StoresRestored.Always;
     private ProcessorContext<string, JoinPart?>? _context;
     private State? _state;
     private long _ticks;
@@ -40,7 +39,6 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
         _sources = [.. Enumerable.Range(0, reader.Partitions).Select(p => WatermarkKeys.Source(FeatureTopology.StreamOf(reader.View), p))];
         _idleTicks = reader.Watermarks.IdleTicks;
         _waitingGauge = reader.Metrics.ProbesWaiting.WithLabels(reader.View.Name);
-        _restored = reader.Restored;
     }
 
     /// <summary>What one view's readers are made with.</summary>
@@ -48,8 +46,7 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
     /// <param name="Watermarks">How long a silent source partition holds probes back.</param>
     /// <param name="Partitions">Partitions of the view's source topic: the watermarks to wait for.</param>
     /// <param name="Metrics">Where waiting probes are counted.</param>
-    /// <param name="Restored">Whether the stores are restored, so the clock may open them.</param>
-    public sealed record For(FeatureView View, WatermarkSettings Watermarks, int Partitions, FeatureMetrics Metrics, StoresRestored Restored);
+    public sealed record For(FeatureView View, WatermarkSettings Watermarks, int Partitions, FeatureMetrics Metrics);
 
     public static string RecordStoreName(FeatureView view) => $"{view.Name}-records";
 
@@ -88,9 +85,6 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
     private void Tick()
     {
         _ticks++;
-        // After a restart the waiting probes come back from their changelog: once the stores are restored they are
-        // answered on the clock too (when the sources stay silent), not only when a record arrives.
-        if (_state is null && _restored.Value) _state = Open();
         if (_state is not null) Answer(_state);
     }
 
@@ -141,8 +135,9 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
     }
 
     /// <summary>
-    /// Opened with the first record or tick after the stores are restored from their changelogs (punctuation can
-    /// come earlier: see <see cref="StoresRestored"/>).
+    /// Opened with the first record, when the stores are restored from their changelogs (punctuation can come
+    /// earlier). Watermarks go to every partition whenever any source moves on, so after a restart each reader
+    /// gets a record, and its restored probes their answers, as soon as there is any new input.
     /// </summary>
     private State Open()
     {

@@ -76,40 +76,4 @@ public class FeaturePipelineRestartTests
         Assert.Equal(labels, examples.Count);
         Assert.Equal(examples.Count, examples.Distinct().Count());
     }
-
-    [Fact]
-    public async Task Probes_waiting_when_the_pipeline_stops_are_answered_after_a_restart_with_nothing_new_to_read()
-    {
-        using var kafka = new EmbeddedKafkaCluster();
-        using var garnet = new EmbeddedGarnet();
-        var settings = new TopologySettings(FlightFeatureViews.Set, TimeSpan.FromDays(3), TimeSpan.FromDays(1), Partitions: 4, WatermarkSettings.Default);
-        await kafka.EnsureTopicsAsync([.. Topics.All(4), .. FeatureTopology.InternalTopics("features", settings)], CancellationToken.None);
-        string[] configuration = [$"--Kafka:BootstrapServers={kafka.BootstrapServers}", $"--Redis:Configuration={garnet.Endpoint}"];
-
-        long labels;
-        await using (var ingest = await RunningHost.StartAsync(HostParts.Ingest, configuration))
-            labels = (await ingest.Services.GetRequiredService<ReplayRunner>()
-                .RunAsync(new FlightsReplaySource(DemoCommand.DefaultDataPath, 2_000), null, new ReplayProgress(), CancellationToken.None)).Labels;
-
-        // Stopped with every record read and committed while the last probes still wait for the sources to count as
-        // idle (Features:IdleAfter): their answers, and the training examples, are owed by the next process.
-        await using (var first = await RunningHost.StartAsync(HostParts.Features, configuration))
-        {
-            var features = first.Services.GetRequiredService<FeatureStoreService>();
-            var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (!(features.Backlog() == 0 && features.ProbesWaiting() > 0) && DateTime.UtcNow < deadline) await Task.Delay(50);
-            Assert.True(features.ProbesWaiting() > 0, "no probe was left waiting to test with");
-        }
-
-        await using (var second = await RunningHost.StartAsync(HostParts.Features, configuration))
-        {
-            var features = second.Services.GetRequiredService<FeatureStoreService>();
-            Assert.True(await features.WaitUntilCaughtUpAsync(TimeSpan.FromSeconds(90), CancellationToken.None), $"probes waiting {features.ProbesWaiting()}");
-        }
-
-        var examples = KafkaReader.ReadAll(kafka.BootstrapServers, Topics.TrainingExamples, (int)labels, TimeSpan.FromMinutes(1))
-            .Select(r => JsonSerializer.Deserialize(r.Message.Value, ContractsJsonContext.Default.TrainingExample)!.Id).ToList();
-        Assert.Equal(labels, examples.Count);
-        Assert.Equal(examples.Count, examples.Distinct().Count());
-    }
 }
