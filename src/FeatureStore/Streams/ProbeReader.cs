@@ -108,7 +108,9 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
 
     /// <summary>
     /// The lowest watermark of the source partitions still sending; a partition never heard from holds probes back
-    /// until it counts as idle. All idle: nothing more is coming for now, so everything waiting can be answered.
+    /// until it counts as idle, counted from when this reader opened (ticks come during a restore too, and a long
+    /// restore must not make every source look idle at once). All idle: nothing more is coming for now, so
+    /// everything waiting can be answered.
     /// </summary>
     private long Watermark(State state)
     {
@@ -117,7 +119,7 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
         {
             if (!state.Marks.TryGetValue(source, out var mark))
             {
-                if (_ticks < _idleTicks) return long.MinValue;
+                if (_ticks - state.OpenedAtTick < _idleTicks) return long.MinValue;
                 continue;
             }
             if (_ticks - mark.AtTick >= _idleTicks) continue;
@@ -146,7 +148,8 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
         var state = new State(
             view,
             (IWindowStore<string, ValuesAtTime>)context.GetStateStore(RecordStoreName(view)),
-            (IKeyValueStore<string, FeatureInput>)context.GetStateStore(ProbeStoreName(view)));
+            (IKeyValueStore<string, FeatureInput>)context.GetStateStore(ProbeStoreName(view)),
+            OpenedAtTick: _ticks);
         // Probes restored from the changelog after a restart wait again.
         using var restored = state.Probes.All().GetEnumerator();
         while (restored.MoveNext()) state.Waiting.Add((restored.Current.Value.TimeMs, restored.Current.Key));
@@ -178,7 +181,8 @@ public sealed class ProbeReader : ITransformer<string, FeatureInput, string, Joi
     private sealed record State(
         FeatureView View,
         IWindowStore<string, ValuesAtTime> Records,
-        IKeyValueStore<string, FeatureInput> Probes)
+        IKeyValueStore<string, FeatureInput> Probes,
+        long OpenedAtTick)
     {
         public SortedSet<(long TimeMs, string Key)> Waiting { get; } = [];
         public Dictionary<string, (long Mark, long AtTick)> Marks { get; } = [];
