@@ -61,7 +61,7 @@ var late = metrics.LateRecords.WithLabels("origin_departures_1h").Value;
 Console.WriteLine($"feature pipeline       {pipeline,12:N0} events/s  ({pipeline / raw:P0} of raw consume; each departure feeds 2 views and probes all 4)");
 if (late > 0) Console.WriteLine($"  {late:N0} events arrived behind other partitions by more than the skew allowance and were dead-lettered (raise --Features:SkewAllowance)");
 // Why the pipeline is a small fraction of a bare consumer: every departure becomes many records on the broker.
-var written = RecordsByKind(bootstrap);
+var written = RecordsByKind(app.Services.GetRequiredService<KafkaClientConfigs>());
 var perDeparture = written.Where(k => k.Key != "source").Sum(k => k.Value) / (double)events;
 Console.WriteLine($"  records the pipeline wrote to the broker per departure: {perDeparture:N1} ({string.Join(", ", written.Where(k => k.Key != "source").Select(k => $"{k.Key} {k.Value / (double)events:N1}"))})");
 
@@ -137,14 +137,12 @@ static async Task ProducePaced(string bootstrap, List<byte[]> values, double per
 }
 
 // Records in every topic, by kind: the events source, repartition hops, store changelogs, the rest (outputs).
-static Dictionary<string, long> RecordsByKind(string bootstrap)
+static Dictionary<string, long> RecordsByKind(KafkaClientConfigs configs)
 {
-    using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
-    using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-count" }).Build();
+    using var admin = new AdminClientBuilder(configs.Admin()).Build();
     return admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics
-        .SelectMany(t => t.Partitions.Select(p => (Topic: t.Topic, Records: consumer.QueryWatermarkOffsets(new TopicPartition(t.Topic, p.PartitionId), TimeSpan.FromSeconds(5)).High.Value)))
         .GroupBy(t => t.Topic == Topics.Events ? "source" : t.Topic.EndsWith("-repartition", StringComparison.Ordinal) ? "repartition" : t.Topic.EndsWith("-changelog", StringComparison.Ordinal) ? "changelog" : "outputs")
-        .ToDictionary(g => g.Key, g => g.Sum(t => t.Records));
+        .ToDictionary(g => g.Key, g => g.Sum(t => TopicOffsets.EndOffsetTotal(configs, t.Topic, TimeSpan.FromSeconds(5))));
 }
 
 static double RawConsume(string bootstrap, int count)

@@ -46,6 +46,8 @@ public class OnlineWriteBarrierTests
         };
         var stream = new KafkaStream(new FeatureTopology(settings, sink, new FeatureMetrics(Metrics.NewCustomRegistry())).Build(ApplicationId), config);
         await stream.StartAsync();
+        var configs = new KafkaClientConfigs(kafka, new KafkaOptions());
+        long End(string topic) => TopicOffsets.EndOffsetTotal(configs, topic, TimeSpan.FromSeconds(5));
         try
         {
             var repartition = $"{ApplicationId}-{FlightFeatureViews.All[0].Name}-repartition";
@@ -59,11 +61,11 @@ public class OnlineWriteBarrierTests
             var held = Committed(kafka.BootstrapServers, repartition);
             await Task.Delay(2_000);
             Assert.Equal(held, Committed(kafka.BootstrapServers, repartition));
-            Assert.True(held < End(kafka.BootstrapServers, repartition), $"{held} committed while the writes were held: all of it");
+            Assert.True(held < End(repartition), $"{held} committed while the writes were held: all of it");
 
             // Landed: the commit goes through, up to everything the view has read.
             sink.Release();
-            var end = End(kafka.BootstrapServers, repartition);
+            var end = End(repartition);
             while (Committed(kafka.BootstrapServers, repartition) < end && DateTime.UtcNow < deadline.AddSeconds(30)) await Task.Delay(100);
             Assert.True(end > 0);
             Assert.Equal(end, Committed(kafka.BootstrapServers, repartition));
@@ -82,11 +84,6 @@ public class OnlineWriteBarrierTests
             .Sum(c => Math.Max(0, c.Offset.Value));
     }
 
-    private static long End(string bootstrap, string topic)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "barrier-end" }).Build();
-        return Enumerable.Range(0, 4).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value);
-    }
 
     /// <summary>An online store whose writes have not landed until the test says so.</summary>
     private sealed class HeldSink : IOnlineFeatureSink
