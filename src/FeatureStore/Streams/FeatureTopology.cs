@@ -140,7 +140,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
                 () => FeatureAggregate.For(view),
                 (_, input, aggregate) => aggregate.Add(input),
                 Materialized<string, FeatureAggregate, IWindowStore<Bytes, byte[]>>
-                    .Create(Stores.PersistentWindowStore(StoreName(view), view.Window.Size + WindowGrace(view), view.Window.Size, SegmentInterval(view), false))
+                    .Create(Stores.PersistentWindowStore(StoreName(view), Retention(view), view.Window.Size, SegmentInterval(view), false))
                     .WithKeySerdes(Keys)
                     .WithValueSerdes(Aggregates)
                     .WithCachingDisabled())
@@ -163,7 +163,7 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
                 TransformerBuilder.New<string, FeatureInput, string, JoinPart?>()
                     .Transformer<ProbeReader>(new ProbeReader.For(view, settings.Watermarks, settings.Partitions, metrics))
                     .StateStore(Stores.WindowStoreBuilder(
-                        Stores.PersistentWindowStore(ProbeReader.RecordStoreName(view), view.Window.Size + WindowGrace(view), TimeSpan.FromMilliseconds(1), SegmentInterval(view), false),
+                        Stores.PersistentWindowStore(ProbeReader.RecordStoreName(view), Retention(view), TimeSpan.FromMilliseconds(1), SegmentInterval(view), false),
                         Keys, ValuesByTime))
                     .Build(),
                 $"{view.Name}-probe",
@@ -180,13 +180,16 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
     /// </summary>
     private TimeSpan WindowGrace(FeatureView view) => view.Grace + settings.SkewAllowance;
 
+    /// <summary>How long a view's window stores keep a window: while it can still be current or take a record.</summary>
+    private TimeSpan Retention(FeatureView view) => view.Window.Size + WindowGrace(view);
+
     /// <summary>
     /// Event time per RocksDB segment of a view's window stores. Each segment is a RocksDB instance of its own,
     /// opened as time reaches it and flushed at every commit: Kafka Streams' default of half the retention
     /// (three segments) keeps that to a few. Expired records go a segment at a time, so up to half the
     /// retention later.
     /// </summary>
-    private long SegmentInterval(FeatureView view) => (long)((view.Window.Size + WindowGrace(view)).TotalMilliseconds / 2);
+    private long SegmentInterval(FeatureView view) => (long)(Retention(view).TotalMilliseconds / 2);
 
     private TimeWindowOptions WindowOptions(FeatureView view) => view.Window.IsTumbling
         ? TumblingWindowOptions.Of(view.Window.Size, WindowGrace(view))

@@ -66,7 +66,7 @@ public sealed class LearnerCrashTests(ITestOutputHelper output) : IDisposable
         Assert.True(uninterrupted.Payload.AsSpan().SequenceEqual(killed.Payload), "weights or optimizer state differ");
     }
 
-    private LearnerProcess RunLearnerAsync(string model) => new(output, Path.Combine(AppContext.BaseDirectory, "streaming.dll"),
+    private LearnerProcess RunLearnerAsync(string model) => new(output,
     [
         "learner", "--urls", "http://127.0.0.1:0",
         $"--Kafka:BootstrapServers={_kafka.BootstrapServers}", $"--Redis:Configuration={_redis.Endpoint}",
@@ -78,17 +78,7 @@ public sealed class LearnerCrashTests(ITestOutputHelper output) : IDisposable
 
     private sealed class LearnerProcess : IDisposable
     {
-        public LearnerProcess(ITestOutputHelper output, string dll, string[] args)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(dll);
-            foreach (var arg in args) start.ArgumentList.Add(arg);
-            Process = Process.Start(start)!;
-            Process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine(e.Data); };
-            Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine(e.Data); };
-            Process.BeginOutputReadLine();
-            Process.BeginErrorReadLine();
-        }
+        public LearnerProcess(ITestOutputHelper output, string[] args) => Process = HostProcess.Start(args, output.WriteLine);
 
         public Process Process { get; }
 

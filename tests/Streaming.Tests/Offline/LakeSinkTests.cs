@@ -81,25 +81,11 @@ public sealed class LakeSinkTests
     }
 
     /// <summary>The lake sink as a process of its own (the host's `lake` command), so it can be killed outright.</summary>
-    private static Process StartSinkProcess(string bootstrap, string directory)
-    {
-        var host = typeof(DemoCommand).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(host)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[] { host, "lake", "--urls", "http://127.0.0.1:0", "--Kafka:BootstrapServers=" + bootstrap, "--Lake:Directory=" + directory,
-                     "--Lake:FlushEvery=00:00:00.100", "--Lake:FlushRecords=200" })
-            start.ArgumentList.Add(argument);
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private static Process StartSinkProcess(string bootstrap, string directory) => HostProcess.Start(
+    [
+        "lake", "--urls", "http://127.0.0.1:0", "--Kafka:BootstrapServers=" + bootstrap, "--Lake:Directory=" + directory,
+        "--Lake:FlushEvery=00:00:00.100", "--Lake:FlushRecords=200",
+    ]);
 
     [Fact]
     public async Task A_sink_process_killed_over_and_over_while_flushing_loses_nothing_and_writes_nothing_twice()
