@@ -9,10 +9,12 @@ public static class BoundedRead
     /// <param name="lengthHint">The declared length, if any: sizes the first buffer.</param>
     public static async Task<(byte[] Bytes, bool Complete)> ReadAsync(Stream stream, int limit, long? lengthHint, CancellationToken cancel)
     {
+        // Sized by the declared length (+1 to see the end without growing); grows by doubling past it. Asking
+        // for a fixed chunk instead would allocate that chunk for every small body.
         var buffer = new ArrayBufferWriter<byte>((int)Math.Min(limit, lengthHint ?? 16 * 1024) + 1);
         while (true)
         {
-            var memory = buffer.GetMemory(16 * 1024);
+            var memory = buffer.GetMemory();
             var read = await stream.ReadAsync(memory, cancel);
             if (read == 0) return (buffer.WrittenSpan.ToArray(), true);
             buffer.Advance(read);
