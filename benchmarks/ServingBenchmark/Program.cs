@@ -24,12 +24,14 @@ using Streaming.Serving.Inference;
 //            ONNX Runtime call, measured here in the same run
 //   steady   QPS and p50/p99/p99.9 at several connection counts
 //   swaps    the same load at the connection count that reached 10k QPS while a new snapshot is published every second
+//   batched  the steady loads again on a second node that micro-batches concurrent single predictions (--micro-batch rows, 0 skips)
 // Redis is Garnet inside this process unless --redis names a server (e.g. Debian's redis-server: --redis 127.0.0.1:6379).
 // The load comes from Debian's wrk when installed (apt-get install -y wrk), else from HttpClient here (--load http|wrk).
-// Usage: dotnet run -c Release --project benchmarks/ServingBenchmark [-- --connections 1,2,4,8,16 --seconds 10 --swap-seconds 15 --data PATH --redis HOST:PORT --load wrk|http]
+// Usage: dotnet run -c Release --project benchmarks/ServingBenchmark [-- --connections 1,2,4,8,16 --seconds 10 --swap-seconds 15 --micro-batch ROWS|0 --data PATH --redis HOST:PORT --load wrk|http]
 var connectionCounts = Argument("--connections", "1,2,4,8,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
 var seconds = double.Parse(Argument("--seconds", "10"), CultureInfo.InvariantCulture);
 var swapSeconds = double.Parse(Argument("--swap-seconds", "15"), CultureInfo.InvariantCulture);
+var microBatchRows = int.Parse(Argument("--micro-batch", "32"), CultureInfo.InvariantCulture);
 var data = Argument("--data", Path.Combine(AppContext.BaseDirectory, "data", "flights-sample.parquet"));
 const string Model = "flights-delay";
 
@@ -54,7 +56,7 @@ var spec = new LearnerSpec { Bits = 18, Optimizer = "ftrl", FtrlAlpha = 0.1, L1 
 var model = new OnlineModel(spec);
 foreach (var example in examples.Take(40_000)) model.Process(example);
 long version = 0;
-await PublishAsync();
+await PublishAsync(NextSnapshot());
 
 // Online features for every entity the requests name, fresh as of one minute before the requests' time.
 var asOf = examples.Max(e => e.Time) + TimeSpan.FromMinutes(1);
@@ -97,63 +99,82 @@ model.Learner.Hasher.Hash(examples[0].Features, row);
 var scores = new double[1];
 var onnx = Measure(100_000, () => scorer.Score([row], model.Learner.Hasher.BiasSlot, scores));
 
-await using var server = await ServerProcess.StartAsync(FreePort(),
-[
+var serverSettings = new[]
+{
     "--Kafka:BootstrapServers=" + kafka.BootstrapServers, "--Redis:Configuration=" + redisEndpoint,
     "--Serving:Device=auto", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Streaming.Serving.Models=Information",
-]);
+};
+await using var server = await ServerProcess.StartAsync(FreePort(), serverSettings);
 var loadKind = Argument("--load", WrkLoad.Available ? "wrk" : "http");
-ILoad load = loadKind == "wrk"
-    ? new WrkLoad(server.Address, bodies, $"/v1/models/{Model}/predict")
-    : new LoadGenerator(server.Address, bodies, $"/v1/models/{Model}/predict");
+ILoad LoadFor(Uri address) => loadKind == "wrk"
+    ? new WrkLoad(address, bodies, $"/v1/models/{Model}/predict")
+    : new LoadGenerator(address, bodies, $"/v1/models/{Model}/predict");
+var load = LoadFor(server.Address);
 Console.WriteLine("Warming up the server (3 s) ...");
 await load.RunAsync(8, TimeSpan.FromSeconds(3));
 
 Console.WriteLine();
 Console.WriteLine($"load: {load.Name}");
-Console.WriteLine($"{"what",-34} {"QPS",9}  latency");
-Console.WriteLine($"{"floor: Redis PING",-34} {"",9}  {ping.Summary()}");
-Console.WriteLine($"{"floor: Redis 4 × HGETALL pipelined",-34} {"",9}  {featureRead.Summary()}");
-Console.WriteLine($"{"floor: ONNX Runtime call (1 row)",-34} {"",9}  {onnx.Summary()}");
-using var metricsClient = new HttpClient { BaseAddress = server.Address };
-var serverHistogram = new ServerHistogram(metricsClient);
+Console.WriteLine($"{"what",-44} {"QPS",9}  latency");
+Console.WriteLine($"{"floor: Redis PING",-44} {"",9}  {ping.Summary()}");
+Console.WriteLine($"{"floor: Redis 4 × HGETALL pipelined",-44} {"",9}  {featureRead.Summary()}");
+Console.WriteLine($"{"floor: ONNX Runtime call (1 row)",-44} {"",9}  {onnx.Summary()}");
 var steady = new Dictionary<int, LoadResult>();
 var inServer = new Dictionary<int, (double P50, double P99)>();
-foreach (var connections in connectionCounts)
-{
-    var before = await serverHistogram.ReadAsync("predict");
-    var result = steady[connections] = await load.RunAsync(connections, TimeSpan.FromSeconds(seconds));
-    var after = await serverHistogram.ReadAsync("predict");
-    inServer[connections] = (ServerHistogram.PercentileMicros(before, after, 50), ServerHistogram.PercentileMicros(before, after, 99));
-    Console.WriteLine($"{$"predict, {connections} connections",-34} {result.Qps,9:N0}  {result.Summary()}  errors {result.Errors}" +
-        $"   in server: p50 ≤ {inServer[connections].P50:F0} µs, p99 ≤ {inServer[connections].P99:F0} µs");
-}
+await RunSteadyAsync(server, load, "", steady, inServer);
 
 // Swaps: the steady setting that reached 10k QPS with the fewest connections (else the busiest) again, while a
 // new version is published every second.
 var busiest = steady.Where(s => s.Value.Qps >= 10_000).Select(s => s.Key).DefaultIfEmpty(steady.MaxBy(s => s.Value.Qps).Key).Min();
-var firstSwapped = version + 1;
+// The versions swapped in are trained and serialized before the phase (a learner does that on its own cores);
+// during it each is written to the store and announced once a second, and the node fetches, loads, warms and
+// swaps it in: the serving side of a swap, beside the steady load.
+var upcoming = new Queue<OnlineSnapshot>();
+for (var next = 40_000; upcoming.Count < (int)Math.Ceiling(swapSeconds) + 2; next = next + 500 >= examples.Count ? 40_000 : next + 500)
+{
+    foreach (var example in examples.Skip(next).Take(500)) model.Process(example);
+    upcoming.Enqueue(NextSnapshot());
+}
+var published = 0;
 using var stopPublishing = new CancellationTokenSource();
 var publishing = Task.Run(async () =>
 {
-    var next = 40_000;
-    while (!stopPublishing.IsCancellationRequested)
+    try
     {
-        await Task.Delay(1000);
-        foreach (var example in examples.Skip(next).Take(500)) model.Process(example);
-        next = next + 500 >= examples.Count ? 40_000 : next + 500;
-        await PublishAsync();
+        while (upcoming.TryDequeue(out var snapshot))
+        {
+            await Task.Delay(1000, stopPublishing.Token);
+            await PublishAsync(snapshot);
+            published++;
+        }
+    }
+    catch (OperationCanceledException)
+    {
+        // the load phase ended
     }
 });
 var swapped = await load.RunAsync(busiest, TimeSpan.FromSeconds(swapSeconds));
 await stopPublishing.CancelAsync();
 await publishing;
-var published = version - firstSwapped + 1;
-Console.WriteLine($"{$"predict, {busiest} connections, swaps",-34} {swapped.Qps,9:N0}  {swapped.Summary()}  errors {swapped.Errors}  ({published} versions published)");
+Console.WriteLine($"{$"predict, {busiest} connections, swaps",-44} {swapped.Qps,9:N0}  {swapped.Summary()}  errors {swapped.Errors}  ({published} versions published)");
 foreach (var (error, count) in steady.Values.Append(swapped).SelectMany(r => r.ErrorSamples)) Console.WriteLine($"  error ×{count}: {error}");
 
 var p99Ratio = swapped.P99 / steady[busiest].P99;
 var atTenThousand = steady[busiest];
+
+// The same steady load on a node that micro-batches concurrent single predictions (Serving:MicroBatch), beside
+// the node above that predicts each on its own.
+var batchedSteady = new Dictionary<int, LoadResult>();
+var batchedInServer = new Dictionary<int, (double P50, double P99)>();
+double batchedRowsPerCall = 0;
+if (microBatchRows > 1)
+{
+    await using var batchedServer = await ServerProcess.StartAsync(FreePort(), [.. serverSettings, $"--Serving:MicroBatch:MaxRows={microBatchRows}"]);
+    var batchedLoad = LoadFor(batchedServer.Address);
+    await batchedLoad.RunAsync(8, TimeSpan.FromSeconds(3));
+    batchedRowsPerCall = await RunSteadyAsync(batchedServer, batchedLoad, $", micro-batched ≤ {microBatchRows}", batchedSteady, batchedInServer);
+    Console.WriteLine($"  micro-batched: {batchedRowsPerCall:F2} rows per model call on average");
+}
 Console.WriteLine();
 Console.WriteLine($"targets (2 cores): p99 ≤ 1 ms at 10k QPS — {atTenThousand.Qps:N0} QPS at {busiest} connections, p99 {atTenThousand.P99:F0} µs: " +
     (atTenThousand.Qps >= 10_000 && atTenThousand.P99 <= 1000 ? "met" : "NOT met"));
@@ -170,16 +191,7 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     ["floor_redis_features_p99_us"] = Math.Round(featureRead.PercentileMicros(99)),
     ["floor_onnx_p50_us"] = Math.Round(onnx.PercentileMicros(50), 1),
     ["floor_onnx_p99_us"] = Math.Round(onnx.PercentileMicros(99), 1),
-    ["steady"] = steady.ToDictionary(s => s.Key.ToString(CultureInfo.InvariantCulture), s => new Dictionary<string, double>
-    {
-        ["qps"] = Math.Round(s.Value.Qps),
-        ["p50_us"] = Math.Round(s.Value.P50),
-        ["p99_us"] = Math.Round(s.Value.P99),
-        ["p999_us"] = Math.Round(s.Value.P999),
-        ["errors"] = s.Value.Errors,
-        ["in_server_p50_us_at_most"] = inServer[s.Key].P50,
-        ["in_server_p99_us_at_most"] = inServer[s.Key].P99,
-    }),
+    ["steady"] = Figures(steady, inServer),
     ["swap_connections"] = busiest,
     ["swap_versions_published"] = published,
     ["swap_qps"] = Math.Round(swapped.Qps),
@@ -187,13 +199,48 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     ["swap_p999_us"] = Math.Round(swapped.P999),
     ["swap_errors"] = swapped.Errors,
     ["swap_p99_vs_steady"] = Math.Round(p99Ratio, 2),
+    ["micro_batch_max_rows"] = microBatchRows,
+    ["micro_batched_rows_per_call"] = Math.Round(batchedRowsPerCall, 2),
+    ["micro_batched"] = Figures(batchedSteady, batchedInServer),
 }));
 return 0;
 
-async Task PublishAsync()
+// Steady load at each connection count, with the server's own histogram beside the client's; returns the
+// server's mean rows per model call over the runs.
+async Task<double> RunSteadyAsync(ServerProcess node, ILoad nodeLoad, string label, Dictionary<int, LoadResult> results, Dictionary<int, (double P50, double P99)> serverSide)
 {
-    version++;
-    var snapshot = OnlineSnapshot.Of(model, Model, version, DateTimeOffset.UtcNow, new Dictionary<int, long>());
+    using var metricsClient = new HttpClient { BaseAddress = node.Address };
+    var serverHistogram = new ServerHistogram(metricsClient);
+    var rowsBefore = await serverHistogram.ReadRowsPerCallAsync();
+    foreach (var connections in connectionCounts)
+    {
+        var before = await serverHistogram.ReadAsync("predict");
+        var result = results[connections] = await nodeLoad.RunAsync(connections, TimeSpan.FromSeconds(seconds));
+        var after = await serverHistogram.ReadAsync("predict");
+        serverSide[connections] = (ServerHistogram.PercentileMicros(before, after, 50), ServerHistogram.PercentileMicros(before, after, 99));
+        Console.WriteLine($"{$"predict, {connections} connections{label}",-44} {result.Qps,9:N0}  {result.Summary()}  errors {result.Errors}" +
+            $"   in server: p50 ≤ {serverSide[connections].P50:F0} µs, p99 ≤ {serverSide[connections].P99:F0} µs");
+    }
+    var rowsAfter = await serverHistogram.ReadRowsPerCallAsync();
+    return (rowsAfter.Sum - rowsBefore.Sum) / Math.Max(1, rowsAfter.Count - rowsBefore.Count);
+}
+
+static Dictionary<string, Dictionary<string, double>> Figures(Dictionary<int, LoadResult> results, Dictionary<int, (double P50, double P99)> serverSide) =>
+    results.ToDictionary(s => s.Key.ToString(CultureInfo.InvariantCulture), s => new Dictionary<string, double>
+    {
+        ["qps"] = Math.Round(s.Value.Qps),
+        ["p50_us"] = Math.Round(s.Value.P50),
+        ["p99_us"] = Math.Round(s.Value.P99),
+        ["p999_us"] = Math.Round(s.Value.P999),
+        ["errors"] = s.Value.Errors,
+        ["in_server_p50_us_at_most"] = serverSide[s.Key].P50,
+        ["in_server_p99_us_at_most"] = serverSide[s.Key].P99,
+    });
+
+OnlineSnapshot NextSnapshot() => OnlineSnapshot.Of(model, Model, ++version, DateTimeOffset.UtcNow, new Dictionary<int, long>());
+
+async Task PublishAsync(OnlineSnapshot snapshot)
+{
     await snapshot.SaveAsync(store, CancellationToken.None);
     await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(snapshot.Manifest));
 }

@@ -23,6 +23,15 @@ public sealed class ServerHistogram(HttpClient http)
         return buckets;
     }
 
+    /// <summary>Rows predicted and model calls made so far (streaming_serving_rows_per_call's sum and count).</summary>
+    public async Task<(double Sum, double Count)> ReadRowsPerCallAsync()
+    {
+        var lines = (await http.GetStringAsync("/metrics")).Split('\n');
+        double Value(string name) => lines.Where(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).SingleOrDefault();
+        return (Value("streaming_serving_rows_per_call_sum"), Value("streaming_serving_rows_per_call_count"));
+    }
+
     /// <summary>The smallest bucket bound (µs) under which <paramref name="p"/> % of the phase's requests finished.</summary>
     public static double PercentileMicros(SortedDictionary<double, double> before, SortedDictionary<double, double> after, double p)
     {

@@ -16,6 +16,8 @@ public sealed class ServingMetrics
                 LabelNames = ["endpoint"],
                 Buckets = [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.0025, 0.005, 0.01, 0.025, 0.1, 1],
             });
+        RowsPerCall = factory.CreateHistogram("streaming_serving_rows_per_call", "Rows predicted together (one Redis round trip, one model call): a batch request's, or single requests micro-batched.",
+            new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
         Predictions = factory.CreateCounter("streaming_serving_predictions_total", "Rows scored, by model.", "model");
         FeatureDefaults = factory.CreateCounter("streaming_serving_feature_defaults_total",
             "Views answered with defaults instead of stored values, by view and status (missing, stale, unavailable, store_unavailable).", "view", "status");
@@ -33,6 +35,7 @@ public sealed class ServingMetrics
     public Counter Requests { get; }
     public Counter Rejected { get; }
     public Histogram Latency { get; }
+    public Histogram RowsPerCall { get; }
     public Counter Predictions { get; }
     public Counter FeatureDefaults { get; }
     public Counter LogPublished { get; }

@@ -46,4 +46,31 @@ public sealed class ServingOptions
 
     /// <summary>Scoring calls made on a freshly loaded version before it takes traffic.</summary>
     public int WarmupCalls { get; set; } = 50;
+
+    /// <summary>Coalescing of concurrent single predictions (POST .../predict) into batches; off by default, see <see cref="MicroBatchOptions"/>.</summary>
+    public MicroBatchOptions MicroBatch { get; set; } = new();
+}
+
+/// <summary>Configuration section "Serving:MicroBatch".</summary>
+public sealed class MicroBatchOptions
+{
+    /// <summary>
+    /// Most single requests predicted together (one Redis round trip, one version lease, one ONNX Runtime call).
+    /// 1 turns micro-batching off: each request is predicted on its own. Off by default: on the CPU a model call
+    /// is ~5 µs of a ~300 µs prediction, so batching saves little besides a few shared reads, and measured on
+    /// 2 cores (benchmarks/ServingBenchmark) it gained nothing beyond run-to-run noise. It pays where a call is
+    /// dear (CUDA: one kernel launch per batch instead of per request).
+    /// </summary>
+    public int MaxRows { get; set; } = 1;
+
+    /// <summary>
+    /// How long a batch worker waits for more requests after the first; zero takes only what queued while the
+    /// previous batch ran, so a lone request is never held back. Timers tick in milliseconds on Linux.
+    /// </summary>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Batches in flight at once (each awaiting Redis while the next one fills).</summary>
+    public int Workers { get; set; } = 2;
+
+    public bool Enabled => MaxRows > 1;
 }

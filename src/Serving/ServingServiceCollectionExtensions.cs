@@ -43,6 +43,8 @@ public static class ServingServiceCollectionExtensions
         services.AddSingleton<DriftAlertBoard>();
         services.AddHostedService(sp => sp.GetRequiredService<DriftAlertBoard>());
         services.AddSingleton<Predictor>();
+        services.AddSingleton<MicroBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<MicroBatcher>());
         services.AddSingleton<AdminActions>();
         services.AddHealthChecks().AddCheck<ModelsLoadedHealthCheck>("models", tags: ["ready"]);
         services.AddOpenApi();

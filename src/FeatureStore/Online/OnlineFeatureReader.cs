@@ -28,9 +28,11 @@ public sealed class OnlineFeatureReader(IConnectionMultiplexer redis, FeatureSet
     {
         var toleranceMs = (long)futureTolerance.TotalMilliseconds;
         var batch = redis.GetDatabase().CreateBatch();
+        // Queries of one batch often share entities (a busy airport): each hash is read once.
+        var hashes = new Dictionary<string, Task<HashEntry[]>>(StringComparer.Ordinal);
         var reads = queries.Select(query => set.Views
                 .Where(view => query.Keys.TryGetValue(view.Entity, out var id) && !string.IsNullOrEmpty(id))
-                .Select(view => (View: view, Entity: query.Keys[view.Entity], Task: batch.HashGetAllAsync(OnlineKeys.For(view.Name, query.Keys[view.Entity]))))
+                .Select(view => (View: view, Entity: query.Keys[view.Entity], Task: Read(OnlineKeys.For(view.Name, query.Keys[view.Entity]))))
                 .ToList())
             .ToList();
         batch.Execute();
@@ -56,6 +58,12 @@ public sealed class OnlineFeatureReader(IConnectionMultiplexer redis, FeatureSet
             vectors.Add(vector);
         }
         return vectors;
+
+        Task<HashEntry[]> Read(string key)
+        {
+            if (!hashes.TryGetValue(key, out var read)) hashes[key] = read = batch.HashGetAllAsync(key);
+            return read;
+        }
     }
 
     private static ViewSnapshot Snapshot(FeatureView view, string entity, HashEntry[] hash, long asOfMs, long toleranceMs)

@@ -37,12 +37,13 @@ public static class ServingEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> PredictOneAsync(string name, HttpContext context, Predictor predictor, ServingOptions options, ServingMetrics metrics)
+    private static async Task<IResult> PredictOneAsync(string name, HttpContext context, Predictor predictor, MicroBatcher batcher, ServingOptions options, ServingMetrics metrics)
     {
         var started = Stopwatch.GetTimestamp();
         var (request, problem) = await JsonBody.ReadAsync(context.Request, ServingJsonContext.Default.PredictionRequest, options.MaxBodyBytes);
         var result = problem is null
-            ? await PredictAsync(name, [request!], predictor, metrics, responses => Results.Json(responses[0], ServingJsonContext.Default.PredictionResponse))
+            ? await AnswerAsync(name, [request], predictor, metrics, async () =>
+                await batcher.PredictAsync(name, request!) is { } response ? Results.Json(response, ServingJsonContext.Default.PredictionResponse) : null)
             : Problem(metrics, problem);
         return Count(metrics, "predict", started, result);
     }
@@ -52,19 +53,18 @@ public static class ServingEndpoints
         var started = Stopwatch.GetTimestamp();
         var (batch, problem) = await JsonBody.ReadAsync(context.Request, ServingJsonContext.Default.BatchPredictionRequest, options.MaxBodyBytes);
         var result = problem is null
-            ? await PredictAsync(name, batch!.Requests, predictor, metrics, responses => Results.Json(new BatchPredictionResponse(responses), ServingJsonContext.Default.BatchPredictionResponse))
+            ? await AnswerAsync(name, batch!.Requests, predictor, metrics, async () =>
+                await predictor.PredictAsync(name, batch.Requests!) is { } responses ? Results.Json(new BatchPredictionResponse(responses), ServingJsonContext.Default.BatchPredictionResponse) : null)
             : Problem(metrics, problem);
         return Count(metrics, "predict_batch", started, result);
     }
 
-    private static async Task<IResult> PredictAsync(string model, IReadOnlyList<PredictionRequest>? requests, Predictor predictor, ServingMetrics metrics,
-        Func<IReadOnlyList<PredictionResponse>, IResult> answer)
+    /// <summary>Validates, then predicts; <paramref name="predict"/> answers null while no version is loaded (503).</summary>
+    private static async Task<IResult> AnswerAsync(string model, IReadOnlyList<PredictionRequest?>? requests, Predictor predictor, ServingMetrics metrics, Func<Task<IResult?>> predict)
     {
         if (predictor.Validate(model, requests) is { } invalid) return Problem(metrics, invalid);
-        var responses = await predictor.PredictAsync(model, requests!);
-        return responses is null
-            ? Problem(metrics, new(503, "model_not_loaded", $"No version of '{model}' is loaded on this node yet; retry shortly (see /readyz)."))
-            : answer(responses);
+        return await predict()
+            ?? Problem(metrics, new(503, "model_not_loaded", $"No version of '{model}' is loaded on this node yet; retry shortly (see /readyz)."));
     }
 
     internal static IResult Problem(ServingMetrics metrics, PredictionRejection rejection)

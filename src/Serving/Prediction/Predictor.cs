@@ -101,6 +101,7 @@ public sealed class Predictor(
                 drift.Record(model, served, inputs[i], scores[i]);
             }
             metrics.Predictions.WithLabels(model).Inc(requests.Count);
+            metrics.RowsPerCall.Observe(requests.Count);
             throughput.Add(requests.Count);
             return responses;
         }
