@@ -9,7 +9,8 @@ namespace Streaming.Benchmarks.Serving;
 /// keep-alive connection and the next as soon as it has the answer, so the offered load adapts to the server
 /// (raise the connections for more). A latency is send to last byte of the answer.
 /// </summary>
-public sealed class LoadGenerator(Uri server, IReadOnlyList<string> bodies, string path) : ILoad
+/// <param name="bodies">JSON bodies POSTed in turn; null: GET <paramref name="path"/>.</param>
+public sealed class LoadGenerator(Uri server, IReadOnlyList<string>? bodies, string path) : ILoad
 {
     public string Name => "HttpClient (this process)";
 
@@ -28,12 +29,12 @@ public sealed class LoadGenerator(Uri server, IReadOnlyList<string> bodies, stri
             {
                 var sent = Stopwatch.GetTimestamp();
                 if (sent >= end) break;
-                using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(bodies[i % bodies.Count]));
-                content.Headers.ContentType = new("application/json");
+                using var content = bodies is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(bodies[i % bodies.Count]));
+                content?.Headers.ContentType = new("application/json");
                 string? error = null;
                 try
                 {
-                    using var response = await http.PostAsync(path, content);
+                    using var response = content is null ? await http.GetAsync(path) : await http.PostAsync(path, content);
                     var text = await response.Content.ReadAsStringAsync();
                     if (response.StatusCode != HttpStatusCode.OK) error = $"{(int)response.StatusCode} {text[..Math.Min(120, text.Length)]}";
                 }

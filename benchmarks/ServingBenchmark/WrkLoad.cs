@@ -6,9 +6,12 @@ namespace Streaming.Benchmarks.Serving;
 /// <summary>
 /// The same closed-loop load from Debian's wrk (C, one thread), when it is installed: a lighter load generator
 /// than HttpClient, so on two shared cores more of the machine is left to the server. wrk reports
-/// percentiles of its own histogram (µs) through the Lua done() hook.
+/// percentiles of its own histogram (µs) through the Lua done() hook. wrk corrects for coordinated omission:
+/// a response slower than the connection's mean interval adds the samples a constant-rate client would have
+/// seen queue behind it, so one stall of a few milliseconds moves the p99 of a short run.
 /// </summary>
-public sealed class WrkLoad(Uri server, IReadOnlyList<string> bodies, string path) : ILoad
+/// <param name="bodies">JSON bodies POSTed in turn; null: GET <paramref name="path"/>.</param>
+public sealed class WrkLoad(Uri server, IReadOnlyList<string>? bodies, string path) : ILoad
 {
     public static bool Available => File.Exists("/usr/bin/wrk");
 
@@ -20,13 +23,14 @@ public sealed class WrkLoad(Uri server, IReadOnlyList<string> bodies, string pat
         try
         {
             var bodiesFile = Path.Combine(folder.FullName, "bodies.txt");
-            await File.WriteAllLinesAsync(bodiesFile, bodies);
+            await File.WriteAllLinesAsync(bodiesFile, bodies ?? []);
             var script = Path.Combine(folder.FullName, "predict.lua");
             await File.WriteAllTextAsync(script, $$"""
                 local bodies = {}
                 for line in io.lines("{{bodiesFile}}") do bodies[#bodies + 1] = line end
                 local i = 0
                 request = function()
+                  if #bodies == 0 then return wrk.format("GET", "{{path}}") end
                   i = i % #bodies + 1
                   return wrk.format("POST", "{{path}}", { ["Content-Type"] = "application/json" }, bodies[i])
                 end

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Streaming.Contracts;
 using Streaming.Models.Store;
 using Streaming.Platform.Kafka;
+using Streaming.Platform.Threading;
 using Streaming.Serving.Inference;
 using Streaming.Serving.Status;
 
@@ -39,7 +40,7 @@ public sealed class ModelFollower(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         metrics.Device.WithLabels(device.Name).Set(1);
-        var listening = Task.Run(() => FollowAnnouncements(stoppingToken), stoppingToken);
+        var listening = BlockingLoop.Start(() => FollowAnnouncements(stoppingToken), stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             foreach (var model in registry.Names)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Streaming.Contracts;
 using Streaming.Platform.Kafka;
+using Streaming.Platform.Threading;
 
 namespace Streaming.Serving.Status;
 
@@ -18,7 +19,7 @@ public sealed class DriftAlertBoard(KafkaClientConfigs kafka, ILogger<DriftAlert
 
     public IReadOnlyList<DriftAlert> Open => [.. _open.Values.OrderBy(a => a.Since)];
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() =>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => BlockingLoop.Start(() =>
     {
         using var consumer = kafka.ReadFromBeginning(Topics.DriftAlerts, "status");
         while (!stoppingToken.IsCancellationRequested)
