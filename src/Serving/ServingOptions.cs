@@ -57,9 +57,10 @@ public sealed class MicroBatchOptions
     /// <summary>
     /// Most single requests predicted together (one Redis round trip, one version lease, one ONNX Runtime call).
     /// 1 turns micro-batching off: each request is predicted on its own. Off by default: on the CPU a model call
-    /// is ~5 µs of a ~300 µs prediction, so batching saves little besides a few shared reads, and measured on
-    /// 2 cores (benchmarks/ServingBenchmark) it gained nothing beyond run-to-run noise. It pays where a call is
-    /// dear (CUDA: one kernel launch per batch instead of per request).
+    /// is ~5 µs of a ~300 µs prediction, so batching saves little besides a few shared reads; measured on
+    /// 2 cores (benchmarks/ServingBenchmark) it gave somewhat more throughput near saturation and slower
+    /// answers at light load, differences of the size of run-to-run noise. It is meant for where a
+    /// call is dear (CUDA: one kernel launch per batch instead of per request; not measured, no GPU here).
     /// </summary>
     public int MaxRows { get; set; } = 1;
 
