@@ -143,6 +143,7 @@ for (var next = 40_000; upcoming.Count < (int)Math.Ceiling(swapSeconds) + 2; nex
     foreach (var example in examples.Skip(next).Take(500)) model.Process(example);
     upcoming.Enqueue(NextSnapshot());
 }
+GC.Collect(); // the prepared versions' garbage is this process's to collect now, not during the reference
 // The reference is the same load without swaps just before and just after, as long as the swap phase: on
 // shared cores the tail drifts over a run by more than the 1.2× the target allows.
 var before = await load.RunAsync(busiest, TimeSpan.FromSeconds(swapSeconds));
