@@ -125,8 +125,8 @@ Console.WriteLine($"{"floor: ONNX Runtime call (1 row)",-44} {"",9}  {onnx.Summa
 // request at a time, so no queueing: what Kestrel, loopback and scheduling on these cores cost alone.
 var healthLoad = LoadFor(server.Address, null, "/healthz");
 await healthLoad.RunAsync(1, TimeSpan.FromSeconds(2)); // its first calls compile: one stall weighs heavily in wrk's tail (see WrkLoad)
-var http = await healthLoad.RunAsync(1, TimeSpan.FromSeconds(seconds));
-Console.WriteLine($"{"floor: HTTP GET /healthz, 1 connection",-44} {http.Qps,9:N0}  {http.Summary()}");
+var httpFloor = await healthLoad.RunAsync(1, TimeSpan.FromSeconds(seconds));
+Console.WriteLine($"{"floor: HTTP GET /healthz, 1 connection",-44} {httpFloor.Qps,9:N0}  {httpFloor.Summary()}");
 var steady = new Dictionary<int, LoadResult>();
 var inServer = new Dictionary<int, (double P50, double P99)>();
 await RunSteadyAsync(server, load, "", steady, inServer);
@@ -207,8 +207,8 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     ["floor_redis_features_p99_us"] = Math.Round(featureRead.PercentileMicros(99)),
     ["floor_onnx_p50_us"] = Math.Round(onnx.PercentileMicros(50), 1),
     ["floor_onnx_p99_us"] = Math.Round(onnx.PercentileMicros(99), 1),
-    ["floor_http_p50_us"] = Math.Round(http.P50),
-    ["floor_http_p99_us"] = Math.Round(http.P99),
+    ["floor_http_p50_us"] = Math.Round(httpFloor.P50),
+    ["floor_http_p99_us"] = Math.Round(httpFloor.P99),
     ["steady"] = Figures(steady, inServer),
     ["swap_connections"] = busiest,
     ["swap_versions_published"] = published,
