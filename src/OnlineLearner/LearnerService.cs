@@ -10,6 +10,7 @@ using Streaming.Drift.DataDrift;
 using Streaming.Learning;
 using Streaming.Models.Store;
 using Streaming.Platform.Kafka;
+using Streaming.Platform.Threading;
 
 namespace Streaming.OnlineLearner;
 
@@ -44,19 +45,19 @@ public sealed class LearnerService(
     /// <summary>Set once the loop has loaded its model and starts consuming (for tests and readiness).</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => BlockingLoop.Start(() => Run(stoppingToken), stoppingToken);
 
-    private async Task Run(CancellationToken stoppingToken)
+    /// <summary>The learner's loop, on a thread of its own: it blocks in Consume, and waits there for its few async steps.</summary>
+    private void Run(CancellationToken stoppingToken)
     {
         try
         {
-            await LoadAsync(stoppingToken);
+            LoadAsync(stoppingToken).GetAwaiter().GetResult();
             using var producer = new ProducerBuilder<string?, byte[]>(ProducerConfig()).Build();
             using var consumer = BuildConsumer(producer);
             consumer.Subscribe(Topics.TrainingExamples);
             Started.TrySetResult();
-            await LoopAsync(consumer, producer, stoppingToken);
+            Loop(consumer, producer, stoppingToken);
             consumer.Close();
             producer.Flush(TimeSpan.FromSeconds(10));
         }
@@ -127,7 +128,7 @@ public sealed class LearnerService(
         return config;
     }
 
-    private async Task LoopAsync(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, CancellationToken stoppingToken)
+    private void Loop(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, CancellationToken stoppingToken)
     {
         var sinceSnapshot = Stopwatch.StartNew();
         var sincePublish = Stopwatch.StartNew();
@@ -142,13 +143,13 @@ public sealed class LearnerService(
             }
             if (_learnedSinceSnapshot >= options.SnapshotEveryExamples || (_dirty && sinceSnapshot.Elapsed >= options.SnapshotEvery))
             {
-                await SnapshotAsync(consumer, producer, stoppingToken);
+                SnapshotAsync(consumer, producer, stoppingToken).GetAwaiter().GetResult();
                 sinceSnapshot.Restart();
             }
             var caughtUp = consumed == 0 && consumer.Assignment.Count > 0 && consumer.Assignment.All(p => atEnd.Contains(p.Partition.Value));
             if (options.StopWhenCaughtUp && caughtUp)
             {
-                if (_dirty) await SnapshotAsync(consumer, producer, stoppingToken);
+                if (_dirty) SnapshotAsync(consumer, producer, stoppingToken).GetAwaiter().GetResult();
                 logger.LogInformation("Learner for {Model}: caught up at offsets {Offsets}; stopping as configured", options.Model,
                     string.Join(", ", _offsets.Select(o => $"[{o.Key}]={o.Value}")));
                 lifetime.StopApplication();
@@ -156,7 +157,7 @@ public sealed class LearnerService(
             }
         }
         // Stopping (Ctrl+C, SIGTERM): keep what was learned since the last snapshot.
-        if (_dirty) await SnapshotAsync(consumer, producer, CancellationToken.None);
+        if (_dirty) SnapshotAsync(consumer, producer, CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>Consumes and learns one micro-batch; returns how many records it consumed.</summary>

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Streaming.Platform.Kafka;
+using Streaming.Platform.Threading;
 
 namespace Streaming.Offline.Lake;
 
@@ -19,10 +20,10 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
     private readonly Dictionary<(string Topic, int Partition), List<LakeRow>> _pending = [];
     private Dictionary<(string Topic, int Partition), long> _next = [];
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => BlockingLoop.Start(() => Run(stoppingToken), stoppingToken);
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    /// <summary>The sink's loop, on a thread of its own: it blocks in Consume, and waits there for its file writes.</summary>
+    private void Run(CancellationToken stoppingToken)
     {
         var removed = _store.DeleteUncommitted();
         if (removed > 0) logger.LogWarning("Lake: deleted {Files} uncommitted file(s) left by an interrupted flush; their records are read again", removed);
@@ -42,12 +43,12 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
             // Only size and age end a flush: flushing whenever the sink caught up would write a file per trickle of records.
             if (waiting >= options.FlushRecords || (waiting > 0 && sinceFlush.Elapsed >= options.FlushEvery))
             {
-                await FlushAsync(CancellationToken.None);
+                Flush();
                 waiting = 0;
                 sinceFlush.Restart();
             }
         }
-        await FlushAsync(CancellationToken.None);
+        Flush();
         consumer.Close();
     }
 
@@ -81,11 +82,11 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
         return true;
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    private void Flush()
     {
         foreach (var ((topic, partition), rows) in _pending.Where(p => p.Value.Count > 0))
         {
-            var commit = await _store.WriteAsync(topic, partition, rows, cancellationToken);
+            var commit = _store.WriteAsync(topic, partition, rows, CancellationToken.None).GetAwaiter().GetResult();
             _next[(topic, partition)] = commit.To + 1;
             metrics.Rows.WithLabels(topic).Inc(commit.Rows);
             metrics.Files.WithLabels(topic).Inc(commit.Files.Count);
