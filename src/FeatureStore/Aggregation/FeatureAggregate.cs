@@ -15,10 +15,6 @@ public sealed class FeatureAggregate
 
     private DistinctSketch? _distinct;
 
-    public FeatureAggregate()
-    {
-    }
-
     /// <summary>An empty aggregate for a view: with a distinct-count sketch when the view computes one.</summary>
     public static FeatureAggregate For(FeatureView view) =>
         new() { _distinct = view.Aggregations.Contains(Definitions.Aggregation.DistinctCount) ? new DistinctSketch() : null };
