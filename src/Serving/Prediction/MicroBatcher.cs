@@ -52,8 +52,7 @@ public sealed class MicroBatcher(Predictor predictor, ServingOptions options, IL
                 if (_options.MaxWait > TimeSpan.Zero) await Task.Delay(_options.MaxWait, stop);
                 while (batch.Count < _options.MaxRows && _queue.Reader.TryRead(out var pending)) batch.Add(pending);
                 // A batch holds one model's rows; another model's requests go in a batch of their own.
-                foreach (var model in batch.Select(p => p.Model).Distinct().ToList())
-                    await PredictTogetherAsync(model, batch.Where(p => p.Model == model).ToList());
+                foreach (var rows in batch.GroupBy(p => p.Model)) await PredictTogetherAsync(rows.Key, rows.ToList());
                 batch.Clear();
             }
         }
