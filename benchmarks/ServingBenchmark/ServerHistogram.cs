@@ -17,8 +17,7 @@ public sealed class ServerHistogram(HttpClient http)
         foreach (var line in text.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal)))
         {
             var bound = line[prefix.Length..line.IndexOf('"', prefix.Length)];
-            var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            buckets[bound == "+Inf" ? double.PositiveInfinity : double.Parse(bound, CultureInfo.InvariantCulture)] = value;
+            buckets[bound == "+Inf" ? double.PositiveInfinity : double.Parse(bound, CultureInfo.InvariantCulture)] = SampleValue(line);
         }
         return buckets;
     }
@@ -27,8 +26,7 @@ public sealed class ServerHistogram(HttpClient http)
     public async Task<(double Sum, double Count)> ReadRowsPerCallAsync()
     {
         var lines = (await http.GetStringAsync("/metrics")).Split('\n');
-        double Value(string name) => lines.Where(l => l.StartsWith(name + " ", StringComparison.Ordinal))
-            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).SingleOrDefault();
+        double Value(string name) => lines.Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(SampleValue).SingleOrDefault();
         return (Value("streaming_serving_rows_per_call_sum"), Value("streaming_serving_rows_per_call_count"));
     }
 
@@ -40,4 +38,7 @@ public sealed class ServerHistogram(HttpClient http)
             if (cumulative - before.GetValueOrDefault(bound) >= p / 100 * total) return bound * 1e6;
         return double.NaN;
     }
+
+    /// <summary>The number a Prometheus text-format sample line ends with.</summary>
+    private static double SampleValue(string line) => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
 }
