@@ -31,11 +31,15 @@ public sealed class FeatureStoreService(
     private readonly Lazy<IConsumer<Ignore, Ignore>> _lagConsumer = new(() => new ConsumerBuilder<Ignore, Ignore>(kafkaConfigs.Consumer(options.ApplicationId)).Build());
     private readonly TopologySettings _settings = new(set, options.JoinHorizon, options.SkewAllowance, kafkaOptions.StreamPartitions, options.Watermarks);
     private KafkaStream? _stream;
+    private bool _ownsStateDirectory;
 
     /// <summary>Streamiz's state, e.g. RUNNING or REBALANCING; null before start.</summary>
     public string? State { get; private set; }
 
     public bool IsRunning => State == "RUNNING";
+
+    /// <summary>Where the stores live: <c>Features:StateDirectory</c>, or a fresh temporary directory per start; null before start.</summary>
+    public string? StateDirectory { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,8 +56,8 @@ public sealed class FeatureStoreService(
             State = state.ToString();
             logger.LogInformation("Feature pipeline {State}", State);
         };
-        logger.LogInformation("Feature pipeline starting: {Views} views ({Names}), {Guarantee}, application id {ApplicationId}",
-            set.Views.Count, string.Join(", ", set.Views.Select(v => v.Name)), options.Guarantee, options.ApplicationId);
+        logger.LogInformation("Feature pipeline starting: {Views} views ({Names}), {Guarantee}, application id {ApplicationId}, state in {StateDirectory}",
+            set.Views.Count, string.Join(", ", set.Views.Select(v => v.Name)), options.Guarantee, options.ApplicationId, StateDirectory);
         await _stream.StartAsync(stoppingToken);
 
         using var timer = new PeriodicTimer(LagInterval);
@@ -125,6 +129,8 @@ public sealed class FeatureStoreService(
 
     private FeatureStreamConfig StreamConfig()
     {
+        _ownsStateDirectory = string.IsNullOrEmpty(options.StateDirectory);
+        StateDirectory = _ownsStateDirectory ? Path.Combine(Path.GetTempPath(), "streaming-features", Guid.NewGuid().ToString("N")) : options.StateDirectory;
         var config = new FeatureStreamConfig
         {
             ApplicationId = options.ApplicationId,
@@ -134,9 +140,7 @@ public sealed class FeatureStoreService(
             NumStreamThreads = options.StreamThreads,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             Logger = StreamizLogging.Instance,
-            StateDir = string.IsNullOrEmpty(options.StateDirectory)
-                ? Path.Combine(Path.GetTempPath(), "streaming-features", Guid.NewGuid().ToString("N"))
-                : options.StateDirectory,
+            StateDir = StateDirectory,
             // Small fetches per partition keep the source partitions' records interleaved as they were
             // produced; large ones let one partition run far ahead in event time and its peers arrive late.
             MaxPartitionFetchBytes = 64 * 1024,
@@ -149,12 +153,32 @@ public sealed class FeatureStoreService(
         return config;
     }
 
+    /// <summary>
+    /// A state directory of this process's own (none configured) is restored from the changelogs at every start and
+    /// never reused, so it goes when the pipeline stops: left behind, every run would leave its stores on disk. (Streamiz
+    /// 1.8 keeps the first pipeline's directory for its process-id file statically: a second pipeline in the same
+    /// process, as in tests, writes that one small file there again.)
+    /// </summary>
+    private void DeleteTemporaryStateDirectory()
+    {
+        if (!_ownsStateDirectory || !Directory.Exists(StateDirectory)) return;
+        try
+        {
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Could not delete the feature pipeline's temporary state directory {Directory}; delete it by hand", StateDirectory);
+        }
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         try
         {
             await base.StopAsync(cancellationToken);
             _stream?.Dispose();
+            DeleteTemporaryStateDirectory();
             if (_lagConsumer.IsValueCreated) _lagConsumer.Value.Dispose();
             await writer.FlushAsync(cancellationToken);
             logger.LogInformation("Feature pipeline stopped; online store writes flushed");

@@ -42,6 +42,7 @@ public class FeaturePipelineRestartTests
             labels = summary.Labels;
         }
 
+        string firstStateDirectory;
         await using (var first = await RunningHost.StartAsync(HostParts.Features, configuration))
         {
             var metrics = first.Services.GetRequiredService<FeatureMetrics>();
@@ -53,7 +54,10 @@ public class FeaturePipelineRestartTests
                 while (metrics.Aggregated.WithLabels(FlightFeatureViews.All[0].Name).Value < Rows / 10 && DateTime.UtcNow < deadline) Thread.Sleep(1);
             }, TaskCreationOptions.LongRunning);
             Assert.InRange(metrics.Aggregated.WithLabels(FlightFeatureViews.All[0].Name).Value, Rows / 10, Rows - 1); // stopped midway
+            firstStateDirectory = first.Services.GetRequiredService<FeatureStoreService>().StateDirectory!;
+            Assert.True(Directory.Exists(firstStateDirectory)); // its stores are open
         }
+        Assert.False(Directory.Exists(firstStateDirectory)); // its own temporary state goes with it; the changelogs hold the state
 
         await using (var second = await RunningHost.StartAsync(HostParts.Features, configuration))
         {
