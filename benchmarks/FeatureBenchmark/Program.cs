@@ -8,6 +8,7 @@ using Streaming.Contracts;
 using Streaming.FeatureStore;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Streams;
+using Streaming.Host.Commands;
 using Streaming.Host.Web;
 using Streaming.Ingest.Replay;
 using Streaming.Platform.Kafka;
@@ -17,7 +18,7 @@ using Streaming.Platform.Redis;
 // consume rate of the same broker in the same run. Options: --data <flights parquet> --events N
 // --load-seconds S, then any --Features:* / --Kafka:* setting. Embedded Kafka and Garnet unless
 // --Kafka:BootstrapServers / --Redis:Configuration name real ones.
-var data = Option("--data", "../../data/flights-sample.parquet");
+var data = Option("--data", DemoCommand.DefaultDataPath);
 var events = int.Parse(Option("--events", "20000"), CultureInfo.InvariantCulture);
 var loadSeconds = double.Parse(Option("--load-seconds", "10"), CultureInfo.InvariantCulture);
 var settings = args.Where(a => a.StartsWith("--Features:", StringComparison.Ordinal) || a.StartsWith("--Kafka:", StringComparison.Ordinal) || a.StartsWith("--Redis:", StringComparison.Ordinal)).ToList();
