@@ -33,6 +33,12 @@ public sealed class DistinctSketch
         if (rank > _registers[register]) _registers[register] = rank;
     }
 
+    /// <summary>Folds another sketch in: the sketch of the union of both sets of values (each register keeps the larger rank).</summary>
+    public void Merge(DistinctSketch other)
+    {
+        for (var i = 0; i < Registers; i++) _registers[i] = Math.Max(_registers[i], other._registers[i]);
+    }
+
     /// <summary>The estimate, rounded: linear counting while registers are still empty and the set small, else HyperLogLog's.</summary>
     public double Estimate()
     {

@@ -53,6 +53,29 @@ public sealed class FeatureAggregate
 
     public FeatureAggregate Add(FeatureInput input) => Add(input.Value, input.TimeMs, input.IngestMs);
 
+    /// <summary>
+    /// Folds in another aggregate of the same view, as if its values had been added here: a hopping window is the
+    /// merge of the panes it spans. Sums are added, so for values that are not small integers the last bits of a
+    /// mean can differ from adding the values one by one.
+    /// </summary>
+    public FeatureAggregate Merge(FeatureAggregate other)
+    {
+        Count += other.Count;
+        Sum += other.Sum;
+        SumOfSquares += other.SumOfSquares;
+        Min = Math.Min(Min, other.Min);
+        Max = Math.Max(Max, other.Max);
+        if (other.Count > 0 && other.LastTimeMs >= LastTimeMs)
+        {
+            Last = other.Last;
+            LastTimeMs = other.LastTimeMs;
+        }
+        MaxTimeMs = Math.Max(MaxTimeMs, other.MaxTimeMs);
+        NewestIngestMs = Math.Max(NewestIngestMs, other.NewestIngestMs);
+        if (other._distinct is not null) _distinct?.Merge(other._distinct);
+        return this;
+    }
+
     /// <summary>The feature's value; null when there is nothing to compute it from (no values: only count is defined).</summary>
     public double? Value(Definitions.Aggregation aggregation) => aggregation switch
     {

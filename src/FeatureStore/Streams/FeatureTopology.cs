@@ -21,7 +21,7 @@ namespace Streaming.FeatureStore.Streams;
 /// Generates the Streamiz topology from a <see cref="FeatureSet"/>. Per view: the matching records (and
 /// probes: predicted events asking for the view's value as of their time) are keyed by the view's entity
 /// and repartitioned, followed by their source partition's watermarks; late ones are dead-lettered; the rest
-/// are aggregated into event-time windows in a changelogged store, and every change of an entity's current
+/// are aggregated into panes (tumbling windows of the view's advance) in a changelogged store, and every change of an entity's current
 /// window goes to the online store; <see cref="ProbeReader"/> answers the probes once the watermarks pass. The
 /// probes' answers, the predicted events, the labels and the prediction logs meet in one more repartition
 /// by event or prediction id, where <see cref="TrainingExampleAssembler"/> turns them into training examples.
@@ -39,7 +39,12 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
     private static readonly BinarySerDes<ValuesAtTime> ValuesByTime = new(values => values.Serialize(), bytes => ValuesAtTime.Deserialize(bytes));
     private readonly FeatureSet _set = settings.Set;
 
-    public static string StoreName(FeatureView view) => $"{view.Name}-store";
+    /// <summary>
+    /// A view's aggregates, by pane: tumbling windows of the view's advance, merged into its windows by
+    /// <see cref="CurrentWindowWriter"/>. (Named apart from the hopping windows' store of earlier versions, whose
+    /// changelog must not be restored as panes.)
+    /// </summary>
+    public static string StoreName(FeatureView view) => $"{view.Name}-panes";
 
     /// <summary>The topics Streamiz creates for this set; on the embedded broker they are created up front (its admin API cannot).</summary>
     public static IEnumerable<TopicSpec> InternalTopics(string applicationId, TopologySettings settings) =>
@@ -135,25 +140,20 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
         onTime
             .Peek((_, _, _) => metrics.Aggregated.WithLabels(view.Name).Inc())
             .GroupByKey()
-            .WindowedBy(WindowOptions(view))
+            .WindowedBy(TumblingWindowOptions.Of(view.Window.Advance, WindowGrace(view)))
             .Aggregate(
                 () => FeatureAggregate.For(view),
                 (_, input, aggregate) => aggregate.Add(input),
                 Materialized<string, FeatureAggregate, IWindowStore<Bytes, byte[]>>
-                    .Create(Stores.PersistentWindowStore(StoreName(view), Retention(view), view.Window.Size, SegmentInterval(view), false))
+                    .Create(Stores.PersistentWindowStore(StoreName(view), Retention(view), view.Window.Advance, SegmentInterval(view), false))
                     .WithKeySerdes(Keys)
                     .WithValueSerdes(Aggregates)
                     .WithCachingDisabled())
             .ToStream()
             .Process(ProcessorBuilder.New<Windowed<string>, FeatureAggregate>()
-                .Processor(record =>
-                {
-                    // Every window a record falls in changes; the entity's current one is what serving reads.
-                    if (record.Key.Window.StartMs == view.Window.CurrentWindowStart(record.Value.MaxTimeMs))
-                        sink.Write(view, record.Key.Key, record.Key.Window.StartMs, record.Key.Window.EndMs, record.Value);
-                })
+                .Processor<CurrentWindowWriter>(view, sink)
                 .StateStore(new OnlineWriteBarrier.Builder(OnlineWriteBarrier.StoreName(view), sink))
-                .Build(), $"{view.Name}-online-store");
+                .Build(), $"{view.Name}-online-store", StoreName(view));
 
         // The probe reader keeps its own record of on-time updates by exact time: probes need what came before
         // their time, which the windows (summing everything in them) cannot tell apart. A transformer builder
@@ -190,10 +190,6 @@ public sealed class FeatureTopology(TopologySettings settings, IOnlineFeatureSin
     /// retention later.
     /// </summary>
     private long SegmentInterval(FeatureView view) => (long)(Retention(view).TotalMilliseconds / 2);
-
-    private TimeWindowOptions WindowOptions(FeatureView view) => view.Window.IsTumbling
-        ? TumblingWindowOptions.Of(view.Window.Size, WindowGrace(view))
-        : HoppingWindowOptions.Of(view.Window.Size, view.Window.Advance, WindowGrace(view));
 
     /// <summary>The views an event of the predicted type gets features from: those whose entity it names.</summary>
     public IEnumerable<FeatureView> ProbedViews(EntityEvent entityEvent) =>

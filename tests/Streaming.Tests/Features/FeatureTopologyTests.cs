@@ -63,6 +63,29 @@ public class FeatureTopologyTests
     }
 
     [Fact]
+    public void A_record_late_within_grace_updates_the_hopping_window_of_the_newest_event_with_every_aggregation()
+    {
+        using var driver = new FeatureDriver(Set);
+        // Panes of 5 min: the late record (0.4 min behind, grace 1 min) lands in an older pane than the newest event's.
+        (double At, double Amount)[] purchases = [(1, 4), (4.5, 9), (5.2, 2), (4.8, 6)];
+        for (var i = 0; i < purchases.Length; i++) driver.Publish(Purchased($"p{i}", "u1", Min(purchases[i].At), purchases[i].Amount));
+
+        var (start, end, aggregate) = driver.Online[Hopping.Name, "u1"];
+        Assert.Equal(Ms(Min(0)), start); // the earliest 10-minute window holding 5.2
+        Assert.Equal(Ms(Min(10)), end);
+        var amounts = purchases.Select(p => p.Amount).ToArray();
+        Assert.Equal(amounts.Length, aggregate.Value(Aggregation.Count));
+        Assert.Equal(amounts.Sum(), aggregate.Value(Aggregation.Sum));
+        Assert.Equal(amounts.Min(), aggregate.Value(Aggregation.Min));
+        Assert.Equal(amounts.Max(), aggregate.Value(Aggregation.Max));
+        Assert.Equal(2, aggregate.Value(Aggregation.Last)); // the newest time's value, not the last to arrive
+        var mean = amounts.Average();
+        Assert.Equal(Math.Sqrt(amounts.Sum(a => (a - mean) * (a - mean)) / (amounts.Length - 1)), aggregate.Value(Aggregation.StdDev)!.Value, 12);
+        Assert.Equal(amounts.Distinct().Count(), aggregate.Value(Aggregation.DistinctCount));
+        Assert.Equal(Ms(Min(5.2)), aggregate.MaxTimeMs);
+    }
+
+    [Fact]
     public void Entities_are_aggregated_apart()
     {
         using var driver = new FeatureDriver(Set);
