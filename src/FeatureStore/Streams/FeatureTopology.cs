@@ -21,8 +21,9 @@ namespace Streaming.FeatureStore.Streams;
 /// Generates the Streamiz topology from a <see cref="FeatureSet"/>. Per view: the matching records (and
 /// probes: predicted events asking for the view's value as of their time) are keyed by the view's entity
 /// and repartitioned, followed by their source partition's watermarks; late ones are dead-lettered; the rest
-/// are aggregated into panes (tumbling windows of the view's advance) in a changelogged store, and every change of an entity's current
-/// window goes to the online store; <see cref="ProbeReader"/> answers the probes once the watermarks pass. The
+/// are aggregated into panes (tumbling windows of the view's advance) in a changelogged store, and at every
+/// change the entity's current window, merged from its panes, goes to the online store (<see cref="CurrentWindowWriter"/>);
+/// <see cref="ProbeReader"/> answers the probes once the watermarks pass. The
 /// probes' answers, the predicted events, the labels and the prediction logs meet in one more repartition
 /// by event or prediction id, where <see cref="TrainingExampleAssembler"/> turns them into training examples.
 /// </summary>
