@@ -31,7 +31,6 @@ public sealed class FeatureStoreService(
     private readonly Lazy<IConsumer<Ignore, Ignore>> _lagConsumer = new(() => new ConsumerBuilder<Ignore, Ignore>(kafkaConfigs.Consumer(options.ApplicationId)).Build());
     private readonly TopologySettings _settings = new(set, options.JoinHorizon, options.SkewAllowance, kafkaOptions.StreamPartitions, options.Watermarks);
     private KafkaStream? _stream;
-    private bool _ownsStateDirectory;
 
     /// <summary>Streamiz's state, e.g. RUNNING or REBALANCING; null before start.</summary>
     public string? State { get; private set; }
@@ -40,6 +39,9 @@ public sealed class FeatureStoreService(
 
     /// <summary>Where the stores live: <c>Features:StateDirectory</c>, or a fresh temporary directory per start; null before start.</summary>
     public string? StateDirectory { get; private set; }
+
+    /// <summary>No directory configured: each start makes its own, which is this process's to delete.</summary>
+    private bool OwnsStateDirectory => string.IsNullOrEmpty(options.StateDirectory);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -129,8 +131,7 @@ public sealed class FeatureStoreService(
 
     private FeatureStreamConfig StreamConfig()
     {
-        _ownsStateDirectory = string.IsNullOrEmpty(options.StateDirectory);
-        StateDirectory = _ownsStateDirectory ? Path.Combine(Path.GetTempPath(), "streaming-features", Guid.NewGuid().ToString("N")) : options.StateDirectory;
+        StateDirectory = OwnsStateDirectory ? Path.Combine(Path.GetTempPath(), "streaming-features", Guid.NewGuid().ToString("N")) : options.StateDirectory;
         var config = new FeatureStreamConfig
         {
             ApplicationId = options.ApplicationId,
@@ -161,7 +162,7 @@ public sealed class FeatureStoreService(
     /// </summary>
     private void DeleteTemporaryStateDirectory()
     {
-        if (!_ownsStateDirectory || !Directory.Exists(StateDirectory)) return;
+        if (!OwnsStateDirectory || !Directory.Exists(StateDirectory)) return;
         try
         {
             Directory.Delete(StateDirectory, recursive: true);
