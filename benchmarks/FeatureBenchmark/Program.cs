@@ -13,6 +13,7 @@ using Streaming.Host.Web;
 using Streaming.Ingest.Replay;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
+using Streamiz.Kafka.Net;
 
 // Feature pipeline throughput and freshness: departures from the events topic into Redis, beside the raw
 // consume rate of the same broker in the same run. Options: --data <flights parquet> --events N
@@ -37,13 +38,18 @@ Produce(bootstrap, departures.Take(events));
 var raw = RawConsume(bootstrap, events);
 Console.WriteLine($"raw consume            {raw,12:N0} events/s");
 
-// 2. The pipeline through the same backlog: from RUNNING until every event is in its views and in Redis.
 string[] hostSettings =
 [
     $"--Kafka:BootstrapServers={bootstrap}", $"--Redis:Configuration={garnet.Endpoint}",
     "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning", .. settings,
 ];
 await using var app = StreamingWebApp.Build(hostSettings, "http://127.0.0.1:0", HostParts.Features);
+
+// 2. Streamiz's own cost per record: a topology that only counts, with the pipeline's settings, through the same backlog.
+var passThrough = await StreamizPassThrough(app.Services.GetRequiredService<FeatureStoreOptions>(), app.Services.GetRequiredService<KafkaOptions>(), bootstrap, events);
+Console.WriteLine($"Streamiz pass-through  {passThrough,12:N0} events/s  ({passThrough / raw:P0} of raw consume; source → count, nothing else)");
+
+// 3. The pipeline through the same backlog: from RUNNING until every event is in its views and in Redis.
 await app.StartAsync();
 var features = app.Services.GetRequiredService<FeatureStoreService>();
 var metrics = app.Services.GetRequiredService<FeatureMetrics>();
@@ -66,7 +72,7 @@ var written = RecordsByKind(app.Services.GetRequiredService<KafkaClientConfigs>(
 var perDeparture = written.Where(k => k.Key != "source").Sum(k => k.Value) / (double)events;
 Console.WriteLine($"  records the pipeline wrote to the broker per departure: {perDeparture:N1} ({string.Join(", ", written.Where(k => k.Key != "source").Select(k => $"{k.Key} {k.Value / (double)events:N1}"))})");
 
-// 3. Freshness at half the measured maximum: paced departures, ingest time to visible in Redis.
+// 4. Freshness at half the measured maximum: paced departures, ingest time to visible in Redis.
 var registry = app.Services.GetRequiredService<CollectorRegistry>();
 var before = await Snapshot(registry);
 var rate = pipeline / 2;
@@ -86,6 +92,8 @@ Console.WriteLine(JsonSerializer.Serialize(new
     raw_consume_per_s = Math.Round(raw),
     pipeline_events_per_s = Math.Round(pipeline),
     ratio_to_raw = Math.Round(pipeline / raw, 3),
+    streamiz_pass_through_per_s = Math.Round(passThrough),
+    ratio_to_pass_through = Math.Round(pipeline / passThrough, 3),
     late_dead_lettered = late,
     broker_records_per_departure = Math.Round(perDeparture, 1),
     load_events_per_s = Math.Round(rate),
@@ -157,6 +165,37 @@ static double RawConsume(string bootstrap, int count)
     for (var consumed = 0; consumed < count; consumed++)
         _ = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"Raw consumer stalled at {consumed:N0} of {count:N0}.");
     return count / clock.Elapsed.TotalSeconds;
+}
+
+// Events/s through a Streamiz application that does nothing but count them, from RUNNING to the last.
+static async Task<double> StreamizPassThrough(FeatureStoreOptions options, KafkaOptions kafka, string bootstrap, int count)
+{
+    var stateDirectory = Directory.CreateTempSubdirectory("bench-pass-through-").FullName;
+    var config = FeatureStreamConfig.Create(options, kafka, bootstrap, stateDirectory);
+    config.ApplicationId = "bench-pass-through";
+    var seen = 0L;
+    var builder = new StreamBuilder();
+    builder.Stream<string, byte[]>(Topics.Events).Foreach((_, _, _) => Interlocked.Increment(ref seen));
+    var stream = new KafkaStream(builder.Build(), config);
+    var running = new TaskCompletionSource();
+    stream.StateChanged += (_, state) => { if (state == KafkaStream.State.RUNNING) running.TrySetResult(); };
+    try
+    {
+        await stream.StartAsync();
+        await running.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        var clock = Stopwatch.StartNew();
+        while (Interlocked.Read(ref seen) < count)
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"Streamiz pass-through stalled at {seen:N0} of {count:N0}.");
+            await Task.Delay(1);
+        }
+        return count / clock.Elapsed.TotalSeconds;
+    }
+    finally
+    {
+        stream.Dispose();
+        Directory.Delete(stateDirectory, recursive: true);
+    }
 }
 
 // Cumulative bucket counts of the freshness histogram over all views, read from the metrics text.

@@ -132,26 +132,7 @@ public sealed class FeatureStoreService(
     private FeatureStreamConfig StreamConfig()
     {
         StateDirectory = OwnsStateDirectory ? Path.Combine(Path.GetTempPath(), "streaming-features", Guid.NewGuid().ToString("N")) : options.StateDirectory;
-        var config = new FeatureStreamConfig
-        {
-            ApplicationId = options.ApplicationId,
-            BootstrapServers = cluster.BootstrapServers,
-            Guarantee = options.ExactlyOnce ? ProcessingGuarantee.EXACTLY_ONCE : ProcessingGuarantee.AT_LEAST_ONCE,
-            CommitIntervalMs = (long)options.CommitInterval.TotalMilliseconds,
-            NumStreamThreads = options.StreamThreads,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            Logger = StreamizLogging.Instance,
-            StateDir = StateDirectory,
-            // Small fetches per partition keep the source partitions' records interleaved as they were
-            // produced; large ones let one partition run far ahead in event time and its peers arrive late.
-            MaxPartitionFetchBytes = 64 * 1024,
-            FetchWaitMaxMs = (int)options.FetchWaitMax.TotalMilliseconds,
-            PollMs = (long)options.PollInterval.TotalMilliseconds,
-            SessionTimeoutMs = (int)kafkaOptions.GroupSessionTimeout.TotalMilliseconds,
-        };
-        // Security and other client settings configured for every Kafka client apply here too.
-        StreamizClientSettings.AddTo(config, kafkaOptions.Properties);
-        return config;
+        return FeatureStreamConfig.Create(options, kafkaOptions, cluster.BootstrapServers, StateDirectory);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Streamiz.Kafka.Net;
 using Streamiz.Kafka.Net.SerDes;
+using Streaming.Platform.Kafka;
 
 namespace Streaming.FeatureStore.Streams;
 
@@ -23,5 +24,30 @@ public sealed class FeatureStreamConfig : StreamConfig<StringSerDes, ByteArraySe
     {
         _admin ??= new Dictionary<string, string>(ToAdminConfig(clientId));
         return new AdminClientConfig(new Dictionary<string, string>(_admin)) { ClientId = clientId };
+    }
+
+    /// <summary>The pipeline's configuration from the <c>Features</c> and <c>Kafka</c> settings.</summary>
+    public static FeatureStreamConfig Create(FeatureStoreOptions options, KafkaOptions kafkaOptions, string bootstrapServers, string stateDirectory)
+    {
+        var config = new FeatureStreamConfig
+        {
+            ApplicationId = options.ApplicationId,
+            BootstrapServers = bootstrapServers,
+            Guarantee = options.ExactlyOnce ? ProcessingGuarantee.EXACTLY_ONCE : ProcessingGuarantee.AT_LEAST_ONCE,
+            CommitIntervalMs = (long)options.CommitInterval.TotalMilliseconds,
+            NumStreamThreads = options.StreamThreads,
+            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            Logger = StreamizLogging.Instance,
+            StateDir = stateDirectory,
+            // Small fetches per partition keep the source partitions' records interleaved as they were
+            // produced; large ones let one partition run far ahead in event time and its peers arrive late.
+            MaxPartitionFetchBytes = 64 * 1024,
+            FetchWaitMaxMs = (int)options.FetchWaitMax.TotalMilliseconds,
+            PollMs = (long)options.PollInterval.TotalMilliseconds,
+            SessionTimeoutMs = (int)kafkaOptions.GroupSessionTimeout.TotalMilliseconds,
+        };
+        // Security and other client settings configured for every Kafka client apply here too.
+        StreamizClientSettings.AddTo(config, kafkaOptions.Properties);
+        return config;
     }
 }
