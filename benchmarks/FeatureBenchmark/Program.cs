@@ -28,64 +28,69 @@ var settings = args.Where(a => a.StartsWith("--Features:", StringComparison.Ordi
 
 Console.WriteLine($"Reading {events:N0} departures (and {events / 2:N0} more for the load phase) from {Path.GetFullPath(data)}");
 var departures = await Departures(data, events + events / 2);
-using var kafka = new EmbeddedKafkaCluster();
+// Embedded Kafka unless the settings name a broker; Garnet unless they name a Redis (the later setting wins).
+using var embedded = settings.Any(s => s.StartsWith("--Kafka:BootstrapServers=", StringComparison.Ordinal)) ? null : new EmbeddedKafkaCluster();
 using var garnet = new EmbeddedGarnet();
-var bootstrap = settings.FirstOrDefault(s => s.StartsWith("--Kafka:BootstrapServers=", StringComparison.Ordinal))?.Split('=', 2)[1] ?? kafka.BootstrapServers;
-var topology = new TopologySettings(FlightFeatureViews.Set, TimeSpan.FromDays(3), TimeSpan.FromDays(1), 4, WatermarkSettings.Default);
-if (bootstrap == kafka.BootstrapServers)
-    await kafka.EnsureTopicsAsync([.. Topics.All(4), .. FeatureTopology.InternalTopics("features", topology)], CancellationToken.None);
-
-// 1. The backlog, then the ceiling: a bare consumer reading it.
-Produce(bootstrap, departures.Take(events));
-var raw = RawConsume(bootstrap, events);
-Console.WriteLine($"raw consume            {raw,12:N0} events/s");
-
 string[] hostSettings =
 [
-    $"--Kafka:BootstrapServers={bootstrap}", $"--Redis:Configuration={garnet.Endpoint}",
+    .. embedded is null ? Array.Empty<string>() : [$"--Kafka:BootstrapServers={embedded.BootstrapServers}"], $"--Redis:Configuration={garnet.Endpoint}",
     "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning", .. settings,
 ];
 await using var app = StreamingWebApp.Build(hostSettings, "http://127.0.0.1:0", HostParts.Features);
+var configs = app.Services.GetRequiredService<KafkaClientConfigs>();
+var featureOptions = app.Services.GetRequiredService<FeatureStoreOptions>();
+var kafkaOptions = app.Services.GetRequiredService<KafkaOptions>();
+var partitions = kafkaOptions.StreamPartitions;
+const string OneHop = "bench-one-hop";
+// Every topic up front: the embedded broker creates them only through its mock API, a real one through the admin API.
+var topology = new TopologySettings(FlightFeatureViews.Set, featureOptions.JoinHorizon, featureOptions.SkewAllowance, partitions, featureOptions.Watermarks);
+IKafkaCluster cluster = embedded ?? app.Services.GetRequiredService<IKafkaCluster>();
+await cluster.EnsureTopicsAsync(
+    [.. Topics.All(partitions), .. FeatureTopology.InternalTopics(featureOptions.ApplicationId, topology), new TopicSpec($"{OneHop}-by-origin-repartition", partitions)],
+    CancellationToken.None);
+
+// 1. The backlog, then the ceiling: a bare consumer reading it (from where it begins: a real broker may hold earlier
+// runs, and so may the applications' groups, which start there too).
+var backlogStart = EndOffsets(configs, partitions);
+CommitStart(configs, "bench-pass-through", backlogStart, [], partitions);
+CommitStart(configs, OneHop, backlogStart, [$"{OneHop}-by-origin-repartition"], partitions);
+CommitStart(configs, featureOptions.ApplicationId, backlogStart,
+    [Topics.Labels, Topics.Predictions, .. FeatureTopology.InternalTopics(featureOptions.ApplicationId, topology).Select(t => t.Name).Where(t => t.EndsWith("-repartition", StringComparison.Ordinal))],
+    partitions);
+Produce(configs, departures.Take(events), partitions);
+var raw = RawConsume(configs, backlogStart, events);
+Console.WriteLine($"raw consume            {raw,12:N0} events/s");
 
 // 2. What Streamiz itself costs, with the pipeline's settings, through the same backlog: reading and counting each
 // event; and the least any view keyed by something other than the source's key needs: parse, re-key, one repartition.
-var featureOptions = app.Services.GetRequiredService<FeatureStoreOptions>();
-var kafkaOptions = app.Services.GetRequiredService<KafkaOptions>();
 var passThrough = await StreamizReference("bench-pass-through",
     (builder, seen) => builder.Stream<string, byte[]>(Topics.Events).Foreach((_, _, _) => seen()),
-    featureOptions, kafkaOptions, bootstrap, events);
+    featureOptions, kafkaOptions, configs.BootstrapServers, events);
 Console.WriteLine($"Streamiz pass-through  {passThrough,12:N0} events/s  ({passThrough / raw:P0} of raw consume; source → count)");
-const string OneHop = "bench-one-hop";
-if (bootstrap == kafka.BootstrapServers)
-    await kafka.EnsureTopicsAsync([new TopicSpec($"{OneHop}-by-origin-repartition", 4)], CancellationToken.None);
 var oneHop = await StreamizReference(OneHop,
     (builder, seen) => builder.Stream<string, byte[]>(Topics.Events)
         .SelectKey((_, raw, context) => SourceRecord.Parse(Topics.Events, raw, context.Timestamp).Event?.Keys.GetValueOrDefault("origin") ?? "")
         .Repartition(Repartitioned<string, byte[]>.As("by-origin").WithKeySerdes(new StringSerDes()).WithValueSerdes(new ByteArraySerDes()))
         .Foreach((_, _, _) => seen()),
-    featureOptions, kafkaOptions, bootstrap, events);
+    featureOptions, kafkaOptions, configs.BootstrapServers, events);
 Console.WriteLine($"Streamiz one hop       {oneHop,12:N0} events/s  ({oneHop / raw:P0} of raw consume; source → parse, key by origin → repartition → count)");
 
 // 3. The pipeline through the same backlog: from RUNNING until every event is in its views and in Redis.
+var writtenBefore = RecordsByKind(configs);
 await app.StartAsync();
 var features = app.Services.GetRequiredService<FeatureStoreService>();
 var metrics = app.Services.GetRequiredService<FeatureMetrics>();
-while (!features.IsRunning) await Task.Delay(10);
-var clock = Stopwatch.StartNew();
-// Done with an event once both its views either aggregated it or dead-lettered it as late.
+// Done with an event once both its views either aggregated it or dead-lettered it as late, and the last of it is in Redis.
 double Handled(string view) => metrics.Aggregated.WithLabels(view).Value + metrics.LateRecords.WithLabels(view).Value;
-while (Handled("origin_departures_1h") < events || Handled("destination_inbound_1h") < events)
-{
-    if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"Pipeline stalled at {Handled("origin_departures_1h"):N0} of {events:N0}.");
-    await Task.Delay(5);
-}
-while (features.Backlog() > 0 || app.Services.GetRequiredService<Streaming.FeatureStore.Online.RedisOnlineStoreWriter>().Pending > 0) await Task.Delay(5);
-var pipeline = events / clock.Elapsed.TotalSeconds;
+var writer = app.Services.GetRequiredService<Streaming.FeatureStore.Online.RedisOnlineStoreWriter>();
+while (!features.IsRunning) await Task.Delay(10);
+var pipeline = await Rate("the feature pipeline", () => Math.Min(Handled("origin_departures_1h"), Handled("destination_inbound_1h")), events,
+    drained: () => features.Backlog() == 0 && writer.Pending == 0);
 var late = metrics.LateRecords.WithLabels("origin_departures_1h").Value;
 Console.WriteLine($"feature pipeline       {pipeline,12:N0} events/s  ({pipeline / raw:P0} of raw consume; each departure feeds 2 views and probes all 4)");
 if (late > 0) Console.WriteLine($"  {late:N0} events arrived behind other partitions by more than the skew allowance and were dead-lettered (raise --Features:SkewAllowance)");
 // Why the pipeline is a small fraction of a bare consumer: every departure becomes many records on the broker.
-var written = RecordsByKind(app.Services.GetRequiredService<KafkaClientConfigs>());
+var written = RecordsByKind(configs).ToDictionary(k => k.Key, k => k.Value - writtenBefore.GetValueOrDefault(k.Key));
 var perDeparture = written.Where(k => k.Key != "source").Sum(k => k.Value) / (double)events;
 Console.WriteLine($"  records the pipeline wrote to the broker per departure: {perDeparture:N1} ({string.Join(", ", written.Where(k => k.Key != "source").Select(k => $"{k.Key} {k.Value / (double)events:N1}"))})");
 
@@ -94,7 +99,7 @@ var registry = app.Services.GetRequiredService<CollectorRegistry>();
 var before = await Snapshot(registry);
 var rate = pipeline / 2;
 var load = departures.Skip(events).Take((int)Math.Min(events / 2, rate * loadSeconds)).ToList();
-await ProducePaced(bootstrap, load, rate);
+await ProducePaced(configs, load, rate, partitions);
 while (features.Backlog() > 0) await Task.Delay(10);
 await Task.Delay(500);
 var after = await Snapshot(registry);
@@ -139,28 +144,39 @@ static async Task<List<byte[]>> Departures(string path, int count)
     return list;
 }
 
-static IProducer<Null, byte[]> Producer(string bootstrap) =>
-    new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 2 }).Build();
-
-static void Produce(string bootstrap, IEnumerable<byte[]> values)
+static IProducer<Null, byte[]> Producer(KafkaClientConfigs configs)
 {
-    using var producer = Producer(bootstrap);
+    var config = configs.Producer();
+    config.LingerMs = 2;
+    return new ProducerBuilder<Null, byte[]>(config).Build();
+}
+
+static void Produce(KafkaClientConfigs configs, IEnumerable<byte[]> values, int partitions)
+{
+    using var producer = Producer(configs);
     var partition = 0;
-    foreach (var value in values) producer.Produce(new TopicPartition(Topics.Events, partition++ % 4), new Message<Null, byte[]> { Value = value });
+    foreach (var value in values) producer.Produce(new TopicPartition(Topics.Events, partition++ % partitions), new Message<Null, byte[]> { Value = value });
     producer.Flush();
 }
 
-static async Task ProducePaced(string bootstrap, List<byte[]> values, double perSecond)
+static async Task ProducePaced(KafkaClientConfigs configs, List<byte[]> values, double perSecond, int partitions)
 {
-    using var producer = Producer(bootstrap);
+    using var producer = Producer(configs);
     var clock = Stopwatch.StartNew();
     for (var i = 0; i < values.Count; i++)
     {
         var due = TimeSpan.FromSeconds(i / perSecond);
         if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
-        producer.Produce(new TopicPartition(Topics.Events, i % 4), new Message<Null, byte[]> { Value = values[i] });
+        producer.Produce(new TopicPartition(Topics.Events, i % partitions), new Message<Null, byte[]> { Value = values[i] });
     }
     producer.Flush();
+}
+
+static List<TopicPartitionOffset> EndOffsets(KafkaClientConfigs configs, int partitions)
+{
+    using var consumer = new ConsumerBuilder<Ignore, Ignore>(configs.Consumer("bench-raw")).Build();
+    return [.. Enumerable.Range(0, partitions).Select(p => new TopicPartition(Topics.Events, p))
+        .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))];
 }
 
 // Records in every topic but the references' own, by kind: the events source, repartition hops, store changelogs, the rest (outputs).
@@ -168,26 +184,51 @@ static Dictionary<string, long> RecordsByKind(KafkaClientConfigs configs)
 {
     using var admin = new AdminClientBuilder(configs.Admin()).Build();
     return admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics
-        .Where(t => !t.Topic.StartsWith("bench-", StringComparison.Ordinal))
+        .Where(t => !t.Topic.StartsWith("bench-", StringComparison.Ordinal) && !t.Topic.StartsWith("__", StringComparison.Ordinal))
         .GroupBy(t => t.Topic == Topics.Events ? "source" : t.Topic.EndsWith("-repartition", StringComparison.Ordinal) ? "repartition" : t.Topic.EndsWith("-changelog", StringComparison.Ordinal) ? "changelog" : "outputs")
         .ToDictionary(g => g.Key, g => g.Sum(t => TopicOffsets.EndOffsetTotal(configs, t.Topic, TimeSpan.FromSeconds(5))));
 }
 
-static double RawConsume(string bootstrap, int count)
+static double RawConsume(KafkaClientConfigs configs, List<TopicPartitionOffset> from, int count)
 {
-    using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
-    {
-        BootstrapServers = bootstrap, GroupId = "bench-raw", AutoOffsetReset = AutoOffsetReset.Earliest, EnableAutoCommit = false,
-    }).Build();
-    consumer.Assign(Enumerable.Range(0, 4).Select(p => new TopicPartitionOffset(Topics.Events, p, Offset.Beginning)));
+    var config = configs.Consumer("bench-raw");
+    config.EnableAutoCommit = false;
+    using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
+    consumer.Assign(from);
     var clock = Stopwatch.StartNew();
     for (var consumed = 0; consumed < count; consumed++)
         _ = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"Raw consumer stalled at {consumed:N0} of {count:N0}.");
     return count / clock.Elapsed.TotalSeconds;
 }
 
-// Events/s through a Streamiz application (the pipeline's settings, its own application id), from RUNNING until
-// `count` records reached the end of the topology that `build` makes; it reports each there through its argument.
+// Records/s from now until `done` (the records through so far) reaches `count` and `drained`, if given, holds.
+static async Task<double> Rate(string what, Func<double> done, int count, Func<bool>? drained = null)
+{
+    var clock = Stopwatch.StartNew();
+    while (done() < count || (drained is not null && !drained()))
+    {
+        if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"{what} stalled at {done():N0} of {count:N0}.");
+        await Task.Delay(1);
+    }
+    return count / clock.Elapsed.TotalSeconds;
+}
+
+// Commits, for an application's consumer group, the offsets it would hold had it been running when the backlog began:
+// the backlog's start in the events topic, the ends of the other topics it reads. Every consumer in this run starts
+// from offsets so: the embedded broker takes about half a second to tell a consumer without one where a partition
+// begins, longer than a bare consumer takes for the whole backlog.
+static void CommitStart(KafkaClientConfigs configs, string groupId, List<TopicPartitionOffset> eventsStart, IEnumerable<string> otherTopics, int partitions)
+{
+    var config = configs.Consumer(groupId);
+    config.EnableAutoCommit = false;
+    using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
+    var others = otherTopics.SelectMany(topic => Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)))
+        .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High));
+    consumer.Commit([.. eventsStart, .. others]);
+}
+
+// Events/s through a Streamiz application (the pipeline's settings, its own application id): `count` records through
+// the topology that `build` makes, which reports each at its end through its argument.
 static async Task<double> StreamizReference(string applicationId, Action<StreamBuilder, Action> build, FeatureStoreOptions options, KafkaOptions kafka, string bootstrap, int count)
 {
     var stateDirectory = Directory.CreateTempSubdirectory("bench-reference-").FullName;
@@ -203,13 +244,7 @@ static async Task<double> StreamizReference(string applicationId, Action<StreamB
     {
         await stream.StartAsync();
         await running.Task.WaitAsync(TimeSpan.FromMinutes(1));
-        var clock = Stopwatch.StartNew();
-        while (Interlocked.Read(ref seen) < count)
-        {
-            if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"{applicationId} stalled at {seen:N0} of {count:N0}.");
-            await Task.Delay(1);
-        }
-        return count / clock.Elapsed.TotalSeconds;
+        return await Rate(applicationId, () => Interlocked.Read(ref seen), count);
     }
     finally
     {

@@ -39,6 +39,11 @@ public static class EndToEnd
         await using var app = StreamingWebApp.Build(settings, "http://127.0.0.1:0", HostParts.Learner);
         await app.StartAsync();
         await app.Services.GetRequiredService<LearnerService>().Started.Task;
+        // Timed from the first micro-batch learned, as the bare consumer is from its first record: the embedded broker
+        // takes about half a second to tell a consumer starting from the beginning where that is, longer than the rest.
+        var learned = app.Services.GetRequiredService<LearnerMetrics>().Learned.WithLabels("bench-e2e");
+        while (learned.Value == 0) await Task.Delay(1);
+        var first = learned.Value;
         var clock = Stopwatch.StartNew();
         await app.WaitForShutdownAsync();
         var elapsed = clock.Elapsed;
@@ -46,7 +51,7 @@ public static class EndToEnd
             ?? throw new InvalidOperationException("The learner stopped without a snapshot.");
         if (latest.Manifest.Metrics.Examples != count)
             throw new InvalidOperationException($"The learner learned {latest.Manifest.Metrics.Examples:N0} of {count:N0} examples.");
-        return new EndToEndResult(count, raw, count / elapsed.TotalSeconds, latest.Manifest);
+        return new EndToEndResult(count, raw, (count - first) / elapsed.TotalSeconds, latest.Manifest);
     }
 
     private static void Publish(string bootstrap, IEnumerable<TrainingExample> examples)
@@ -61,7 +66,7 @@ public static class EndToEnd
                 $"The embedded broker already dropped the first {low.Value:N0} examples (it keeps {EmbeddedKafkaCluster.RetainedBytesPerPartition >> 20} MiB per partition); use a smaller --e2e-examples.");
     }
 
-    /// <summary>Records/s of a bare consumer configured like the learner's, doing nothing with the bytes.</summary>
+    /// <summary>Records/s of a bare consumer configured like the learner's, doing nothing with the bytes, from its first record.</summary>
     private static double RawConsume(string bootstrap, int count)
     {
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
@@ -73,13 +78,10 @@ public static class EndToEnd
             IsolationLevel = IsolationLevel.ReadCommitted,
         }).Build();
         consumer.Assign(new TopicPartitionOffset(Topics.TrainingExamples, 0, Offset.Beginning));
-        var consumed = 0;
+        _ = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException("The raw consumer received nothing.");
         var clock = Stopwatch.StartNew();
-        while (consumed < count)
-        {
+        for (var consumed = 1; consumed < count; consumed++)
             _ = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"Raw consumer stalled at {consumed:N0} of {count:N0}.");
-            consumed++;
-        }
-        return count / clock.Elapsed.TotalSeconds;
+        return (count - 1) / clock.Elapsed.TotalSeconds;
     }
 }
