@@ -87,7 +87,7 @@ while (!features.IsRunning) await Task.Delay(10);
 var pipeline = await Rate("the feature pipeline", () => Math.Min(Handled("origin_departures_1h"), Handled("destination_inbound_1h")), events,
     drained: () => features.Backlog() == 0 && writer.Pending == 0);
 var late = metrics.LateRecords.WithLabels("origin_departures_1h").Value;
-Console.WriteLine($"feature pipeline       {pipeline,12:N0} events/s  ({pipeline / raw:P0} of raw consume; each departure feeds 2 views and probes all 4)");
+Console.WriteLine($"feature pipeline       {pipeline,12:N0} events/s  ({pipeline / raw:P1} of raw consume; each departure feeds 2 views and probes all 4)");
 if (late > 0) Console.WriteLine($"  {late:N0} events arrived behind other partitions by more than the skew allowance and were dead-lettered (raise --Features:SkewAllowance)");
 // Why the pipeline is a small fraction of a bare consumer: every departure becomes many records on the broker.
 var written = RecordsByKind(configs).ToDictionary(k => k.Key, k => k.Value - writtenBefore.GetValueOrDefault(k.Key));
