@@ -179,12 +179,12 @@ static List<TopicPartitionOffset> EndOffsets(KafkaClientConfigs configs, int par
         .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))];
 }
 
-// Records in every topic but the references' own, by kind: the events source, repartition hops, store changelogs, the rest (outputs).
+// Records in every topic, by kind: the events source, repartition hops, store changelogs, the rest (outputs).
 static Dictionary<string, long> RecordsByKind(KafkaClientConfigs configs)
 {
     using var admin = new AdminClientBuilder(configs.Admin()).Build();
     return admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics
-        .Where(t => !t.Topic.StartsWith("bench-", StringComparison.Ordinal) && !t.Topic.StartsWith("__", StringComparison.Ordinal))
+        .Where(t => !t.Topic.StartsWith("__", StringComparison.Ordinal)) // a real broker's own, e.g. the committed offsets
         .GroupBy(t => t.Topic == Topics.Events ? "source" : t.Topic.EndsWith("-repartition", StringComparison.Ordinal) ? "repartition" : t.Topic.EndsWith("-changelog", StringComparison.Ordinal) ? "changelog" : "outputs")
         .ToDictionary(g => g.Key, g => g.Sum(t => TopicOffsets.EndOffsetTotal(configs, t.Topic, TimeSpan.FromSeconds(5))));
 }

@@ -42,7 +42,12 @@ public static class EndToEnd
         // Timed from the first micro-batch learned, as the bare consumer is from its first record: the embedded broker
         // takes about half a second to tell a consumer starting from the beginning where that is, longer than the rest.
         var learned = app.Services.GetRequiredService<LearnerMetrics>().Learned.WithLabels("bench-e2e");
-        while (learned.Value == 0) await Task.Delay(1);
+        var waiting = Stopwatch.StartNew();
+        while (learned.Value == 0)
+        {
+            if (waiting.Elapsed > TimeSpan.FromMinutes(1)) throw new TimeoutException("The learner learned nothing in a minute.");
+            await Task.Delay(1);
+        }
         var first = learned.Value;
         var clock = Stopwatch.StartNew();
         await app.WaitForShutdownAsync();
