@@ -51,12 +51,15 @@ await cluster.EnsureTopicsAsync(
 
 // 1. The backlog, then the ceiling: a bare consumer reading it (from where it begins: a real broker may hold earlier
 // runs, and so may the applications' groups, which start there too).
-var backlogStart = EndOffsets(configs, partitions);
-CommitStart(configs, "bench-pass-through", backlogStart, [], partitions);
-CommitStart(configs, OneHop, backlogStart, [$"{OneHop}-by-origin-repartition"], partitions);
-CommitStart(configs, featureOptions.ApplicationId, backlogStart,
-    [Topics.Labels, Topics.Predictions, .. FeatureTopology.InternalTopics(featureOptions.ApplicationId, topology).Select(t => t.Name).Where(t => t.EndsWith("-repartition", StringComparison.Ordinal))],
-    partitions);
+var backlogStart = EndOffsets(configs, [Topics.Events], partitions);
+CommitStart(configs, "bench-pass-through", backlogStart);
+CommitStart(configs, OneHop, [.. backlogStart, .. EndOffsets(configs, [$"{OneHop}-by-origin-repartition"], partitions)]);
+CommitStart(configs, featureOptions.ApplicationId,
+[
+    .. backlogStart,
+    .. EndOffsets(configs, [Topics.Labels, Topics.Predictions, .. FeatureTopology.InternalTopics(featureOptions.ApplicationId, topology)
+        .Select(t => t.Name).Where(t => t.EndsWith("-repartition", StringComparison.Ordinal))], partitions),
+]);
 Produce(configs, departures.Take(events), partitions);
 var raw = RawConsume(configs, backlogStart, events);
 Console.WriteLine($"raw consume            {raw,12:N0} events/s");
@@ -172,10 +175,11 @@ static async Task ProducePaced(KafkaClientConfigs configs, List<byte[]> values, 
     producer.Flush();
 }
 
-static List<TopicPartitionOffset> EndOffsets(KafkaClientConfigs configs, int partitions)
+// Where each partition of the topics ends now: the next record written there will have this offset.
+static List<TopicPartitionOffset> EndOffsets(KafkaClientConfigs configs, IEnumerable<string> topics, int partitions)
 {
-    using var consumer = new ConsumerBuilder<Ignore, Ignore>(configs.Consumer("bench-raw")).Build();
-    return [.. Enumerable.Range(0, partitions).Select(p => new TopicPartition(Topics.Events, p))
+    using var consumer = new ConsumerBuilder<Ignore, Ignore>(configs.Consumer("bench-offsets")).Build();
+    return [.. topics.SelectMany(topic => Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)))
         .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))];
 }
 
@@ -217,14 +221,12 @@ static async Task<double> Rate(string what, Func<double> done, int count, Func<b
 // the backlog's start in the events topic, the ends of the other topics it reads. Every consumer in this run starts
 // from offsets so: the embedded broker takes about half a second to tell a consumer without one where a partition
 // begins, longer than a bare consumer takes for the whole backlog.
-static void CommitStart(KafkaClientConfigs configs, string groupId, List<TopicPartitionOffset> eventsStart, IEnumerable<string> otherTopics, int partitions)
+static void CommitStart(KafkaClientConfigs configs, string groupId, List<TopicPartitionOffset> offsets)
 {
     var config = configs.Consumer(groupId);
     config.EnableAutoCommit = false;
     using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
-    var others = otherTopics.SelectMany(topic => Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)))
-        .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High));
-    consumer.Commit([.. eventsStart, .. others]);
+    consumer.Commit(offsets);
 }
 
 // Events/s through a Streamiz application (the pipeline's settings, its own application id): `count` records through
