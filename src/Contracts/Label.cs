@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 namespace Streaming.Contracts;
 
 /// <summary>
-/// A late-arriving outcome for an earlier event or prediction: exactly one of <see cref="EventId"/> and
-/// <see cref="PredictionId"/> names what it labels. For flights: the departure delay in minutes, known
+/// A late-arriving outcome for an earlier event or prediction: <see cref="PredictionId"/>, <see cref="EventId"/> or
+/// both name what it labels. Online learning needs the prediction id: the training example is the logged prediction's
+/// features with this label; a label that names only an event feeds label-based features and the offline backfill. For flights: the departure delay in minutes, known
 /// once the flight has landed; the learner derives "left more than 15 minutes late" from it.
 /// </summary>
 /// <param name="Id">Unique id of the label itself.</param>
@@ -25,10 +26,14 @@ public sealed record Label(
     IReadOnlyDictionary<string, string>? Keys = null,
     DateTimeOffset? EventTime = null)
 {
-    /// <summary>Co-partitioned with the labelled event when keys are known, else keyed by what it labels.</summary>
+    /// <summary>
+    /// Keyed by the prediction it labels, so it lands in the partition of that prediction's log (keyed by prediction id
+    /// too) and the two meet without a repartition; otherwise co-partitioned with the labelled event when keys are
+    /// known, else keyed by what it labels.
+    /// </summary>
     [JsonIgnore]
     public string PartitionKey => PartitionKeyFor(Keys, EventId, PredictionId, Id);
 
     public static string PartitionKeyFor(IReadOnlyDictionary<string, string>? keys, string? eventId, string? predictionId, string id) =>
-        keys is { Count: > 0 } ? EntityKey.Canonical(keys) : (eventId ?? predictionId ?? id);
+        predictionId ?? (keys is { Count: > 0 } ? EntityKey.Canonical(keys) : (eventId ?? id));
 }

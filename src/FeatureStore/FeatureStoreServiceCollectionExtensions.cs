@@ -1,11 +1,8 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Prometheus;
 using StackExchange.Redis;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
-using Streaming.Platform;
 
 namespace Streaming.FeatureStore;
 
@@ -19,20 +16,10 @@ public static class FeatureStoreServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The feature pipeline (topology, online store writer, metrics). Needs the platform and a CollectorRegistry.</summary>
-    public static IServiceCollection AddStreamingFeatures(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The feature metrics, on the host's registry (the pipeline counts into them; the demo reads them).</summary>
+    public static IServiceCollection AddFeatureMetrics(this IServiceCollection services)
     {
-        services.AddSettings<FeatureStoreOptions>(configuration, FeatureStoreOptions.Section);
-        services.AddOnlineFeatureReader();
         services.AddSingleton(sp => new FeatureMetrics(sp.GetRequiredService<CollectorRegistry>()));
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<FeatureStoreOptions>();
-            return new RedisOnlineStoreWriter(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<FeatureMetrics>(),
-                sp.GetRequiredService<ILogger<RedisOnlineStoreWriter>>(), options.WriterQueueCapacity, options.WriterMaxBatch);
-        });
-        services.AddSingleton<FeatureStoreService>();
-        services.AddHostedService(sp => sp.GetRequiredService<FeatureStoreService>());
         return services;
     }
 }

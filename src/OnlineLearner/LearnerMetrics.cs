@@ -15,6 +15,11 @@ public sealed class LearnerMetrics
         Learned = factory.CreateCounter("streaming_learner_examples_total", "Training examples learned.", "model");
         Skipped = factory.CreateCounter("streaming_learner_skipped_total", "Training examples skipped and dead-lettered, by reason.", "model", "reason");
         Snapshots = factory.CreateCounter("streaming_learner_snapshots_total", "Snapshots saved and announced.", "model");
+        Duplicates = factory.CreateCounter("streaming_learner_duplicates_total",
+            "Training examples not learned because an example with the same label id was learned already (the join delivers at least once).", "model");
+        ServedLoss = factory.CreateCounter("streaming_learner_served_loss_sum",
+            "Sum of the losses of the scores serving answered, over examples of logged predictions (divide by streaming_learner_served_examples_total).", "model");
+        ServedExamples = factory.CreateCounter("streaming_learner_served_examples_total", "Examples of logged predictions whose served score was scored against its label.", "model");
         DriftBoosts = factory.CreateCounter("streaming_learner_drift_boosts_total", "Learning-rate boosts on a confirmed concept drift (Learner:OnConceptDrift=boost).", "model");
         Version = factory.CreateGauge("streaming_learner_model_version", "Version of the newest snapshot.", "model");
         Watermark = factory.CreateGauge("streaming_learner_feature_watermark_seconds", "Latest event time learned from (Unix seconds).", "model");
@@ -26,6 +31,9 @@ public sealed class LearnerMetrics
     public Counter Skipped { get; }
     public Counter Snapshots { get; }
     public Counter DriftBoosts { get; }
+    public Counter Duplicates { get; }
+    public Counter ServedLoss { get; }
+    public Counter ServedExamples { get; }
     public Gauge Version { get; }
     public Gauge Watermark { get; }
 

@@ -39,6 +39,13 @@ public sealed class LearnerOptions
 
     public double DriftBoostFactor { get; set; } = 3;
 
+    /// <summary>
+    /// Label ids remembered to drop repeated examples (the join delivers at least once, so an example can come twice
+    /// after a restart of the feature pipeline). On resume the learner reads this many examples before its snapshot's
+    /// offsets again, without learning them, so a repeat is recognised across its own restarts too.
+    /// </summary>
+    public int DedupWindow { get; set; } = 100_000;
+
     /// <summary>Stop (after a final snapshot) once caught up with the topic: for batch-like runs and tests.</summary>
     public bool StopWhenCaughtUp { get; set; }
 }

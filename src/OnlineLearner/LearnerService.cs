@@ -35,12 +35,20 @@ public sealed class LearnerService(
 {
     private const string Source = "learner";
     private readonly Dictionary<int, long> _offsets = [];
+    private readonly Dictionary<int, long> _learnFrom = [];
+    private readonly RecentIds _recent = new(options.DedupWindow);
+    private LearnerProgress _progress = new(0, double.NaN, 0, 0, 0);
+    private long _servedExamples, _duplicates;
+    private double _servedLossSum;
     private OnlineModel _model = null!;
     private long _version;
     private bool _dirty;
     private int _learnedSinceSnapshot;
     private readonly ConceptDriftMonitor _drift = new(driftOptions);
     private readonly ReferenceProfiler _reference = new();
+
+    /// <summary>How far the learner has got, as of its last micro-batch (readable from any thread).</summary>
+    public LearnerProgress Progress => Volatile.Read(ref _progress);
 
     /// <summary>Set once the loop has loaded its model and starts consuming (for tests and readiness).</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -108,9 +116,13 @@ public sealed class LearnerService(
         // A restarted learner gets the partitions once the crashed member's session (Kafka:GroupSessionTimeout)
         // expired; the group also keeps a second learner of the same model idle as a standby.
         return new ConsumerBuilder<Ignore, byte[]>(config)
-            .SetPartitionsAssignedHandler((_, partitions) => partitions
-                .Select(p => new TopicPartitionOffset(p, _offsets.TryGetValue(p.Partition.Value, out var next) ? new Offset(next) : Offset.Beginning))
-                .ToList())
+            .SetPartitionsAssignedHandler((_, partitions) => partitions.Select(p =>
+                {
+                    if (!_offsets.TryGetValue(p.Partition.Value, out var next)) return new TopicPartitionOffset(p, Offset.Beginning);
+                    // Read the examples just before the snapshot again, only to remember their ids (see Learner:DedupWindow).
+                    _learnFrom[p.Partition.Value] = next;
+                    return new TopicPartitionOffset(p, new Offset(Math.Max(0, next - options.DedupWindow)));
+                }).ToList())
             .SetPartitionsRevokedHandler((consumer, _) =>
             {
                 // Another member takes over from our snapshot: give it the latest one.
@@ -180,11 +192,30 @@ public sealed class LearnerService(
             }
             atEnd.Remove(partition);
             consumed++;
+            if (_learnFrom.TryGetValue(partition, out var from) && result.Offset.Value < from)
+            {
+                Remember(result.Message.Value);
+                continue;
+            }
             _offsets[partition] = result.Offset.Value + 1;
             _dirty = true;
             Learn(result.Message.Value, producer);
         }
+        Volatile.Write(ref _progress, new LearnerProgress(_model.Metrics.Count, _model.Metrics.MeanLoss, _servedExamples, _servedLossSum, _duplicates));
         return consumed;
+    }
+
+    /// <summary>An example learned before the snapshot: its id only, so that a repeat after it is recognised.</summary>
+    private void Remember(byte[] value)
+    {
+        try
+        {
+            if (JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample)?.Id is { } id) _recent.Add(id);
+        }
+        catch (JsonException)
+        {
+            // It was dead-lettered when first read.
+        }
     }
 
     private void Learn(byte[] value, IProducer<string?, byte[]> producer)
@@ -202,6 +233,12 @@ public sealed class LearnerService(
         if (example is null)
         {
             DeadLetterExample(producer, value, "malformed_example", "The record is JSON null.");
+            return;
+        }
+        if (example.Id is { } id && !_recent.Add(id))
+        {
+            _duplicates++;
+            metrics.Duplicates.WithLabels(options.Model).Inc();
             return;
         }
         var outcome = _model.Process(example);
@@ -244,7 +281,12 @@ public sealed class LearnerService(
         var probability = Math.Clamp(served, 1e-12, 1 - 1e-12);
         var margin = loss.IsClassification ? Math.Log(probability / (1 - probability)) : served;
         long? servedVersion = long.TryParse(example.ServedVersion, out var v) ? v : null;
-        foreach (var alert in _drift.Observe(options.Model, servedVersion, "served_loss", loss.Loss(margin, outcome.Target), now)) driftAlerts.Publish(producer, alert);
+        var servedLoss = loss.Loss(margin, outcome.Target);
+        _servedExamples++;
+        _servedLossSum += servedLoss;
+        metrics.ServedLoss.WithLabels(options.Model).Inc(servedLoss);
+        metrics.ServedExamples.WithLabels(options.Model).Inc();
+        foreach (var alert in _drift.Observe(options.Model, servedVersion, "served_loss", servedLoss, now)) driftAlerts.Publish(producer, alert);
     }
 
     private void DeadLetterExample(IProducer<string?, byte[]> producer, byte[] value, string reason, string? detail)
@@ -289,4 +331,14 @@ public sealed class LearnerService(
         logger.LogInformation("Snapshot {Model} v{Version}: {Examples:N0} examples, recent loss {Loss:F4}, recent accuracy {Accuracy:P1}, watermark {Watermark:O}",
             options.Model, _version, modelMetrics.Examples, modelMetrics.WindowMeanLoss, modelMetrics.WindowAccuracy, _model.Watermark);
     }
+}
+
+/// <summary>
+/// The learner's running figures: examples learned and their mean progressive loss (each predicted before learned),
+/// the examples of logged predictions and the summed loss of what serving answered for them, and repeats dropped.
+/// Served loss counts from this process's start; the progressive loss from the model's.
+/// </summary>
+public sealed record LearnerProgress(long Examples, double ProgressiveLoss, long ServedExamples, double ServedLossSum, long Duplicates)
+{
+    public double ServedLoss => ServedExamples == 0 ? double.NaN : ServedLossSum / ServedExamples;
 }

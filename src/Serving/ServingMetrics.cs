@@ -19,6 +19,8 @@ public sealed class ServingMetrics
         RowsPerCall = factory.CreateHistogram("streaming_serving_rows_per_call", "Rows predicted together (one Redis round trip, one model call): a batch request's, or single requests micro-batched.",
             new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
         Predictions = factory.CreateCounter("streaming_serving_predictions_total", "Rows scored, by model.", "model");
+        ColdStartPredictions = factory.CreateCounter("streaming_serving_cold_start_predictions_total",
+            "Rows scored by version 0 (the configured spec with zero weights) because no snapshot existed yet.", "model");
         FeatureDefaults = factory.CreateCounter("streaming_serving_feature_defaults_total",
             "Views answered with defaults instead of stored values, by view and status (missing, stale, unavailable, store_unavailable).", "view", "status");
         LogPublished = factory.CreateCounter("streaming_serving_prediction_log_published_total", "Prediction log records acknowledged by Kafka.");
@@ -37,6 +39,7 @@ public sealed class ServingMetrics
     public Histogram Latency { get; }
     public Histogram RowsPerCall { get; }
     public Counter Predictions { get; }
+    public Counter ColdStartPredictions { get; }
     public Counter FeatureDefaults { get; }
     public Counter LogPublished { get; }
     public Counter LogDropped { get; }

@@ -47,6 +47,16 @@ public sealed class ServingOptions
     /// <summary>Scoring calls made on a freshly loaded version before it takes traffic.</summary>
     public int WarmupCalls { get; set; } = 50;
 
+    /// <summary>
+    /// Before a model's first snapshot, answer from a version 0: <see cref="ColdStartSpec"/> with zero weights, flagged
+    /// as such in every response ("coldStart": true) and in streaming_serving_cold_start_predictions_total. Predictions
+    /// are then logged from the first request on, so their labels become the learner's first examples.
+    /// </summary>
+    public bool ColdStart { get; set; } = true;
+
+    /// <summary>The spec version 0 is built from; the host fills it with the learner's (Learner:Spec) when not given.</summary>
+    public Learning.LearnerSpec? ColdStartSpec { get; set; }
+
     /// <summary>Coalescing of concurrent single predictions (POST .../predict) into batches; off by default, see <see cref="MicroBatchOptions"/>.</summary>
     public MicroBatchOptions MicroBatch { get; set; } = new();
 }

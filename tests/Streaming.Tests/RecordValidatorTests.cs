@@ -38,7 +38,6 @@ public sealed class RecordValidatorTests
     [InlineData("""{"id":"l1","name":"delay","value":12.5,"time":"2026-11-24T11:00:00Z","eventId":"e1","keys":{"origin":"SFO"},"eventTime":"2026-11-24T10:00:00Z"}""", null)]
     [InlineData("""{"id":"l1","name":"delay","value":1,"time":"2026-11-24T11:00:00Z","predictionId":"p1"}""", null)]
     [InlineData("""{"id":"l1","name":"delay","value":1,"time":"2026-11-24T11:00:00Z"}""", RejectionReasons.InvalidTarget)]
-    [InlineData("""{"id":"l1","name":"delay","value":1,"time":"2026-11-24T11:00:00Z","eventId":"e","predictionId":"p"}""", RejectionReasons.InvalidTarget)]
     [InlineData("""{"id":"l1","name":"delay","value":"NaN","time":"2026-11-24T11:00:00Z","eventId":"e"}""", RejectionReasons.NonFiniteNumber)]
     [InlineData("""{"id":"l1","name":"delay","value":"12","time":"2026-11-24T11:00:00Z","eventId":"e"}""", RejectionReasons.WrongType)]
     [InlineData("""{"id":"l1","name":"delay","time":"2026-11-24T11:00:00Z","eventId":"e"}""", RejectionReasons.MissingField)]

@@ -51,8 +51,6 @@ public sealed class FeatureAggregate
         return this;
     }
 
-    public FeatureAggregate Add(FeatureInput input) => Add(input.Value, input.TimeMs, input.IngestMs);
-
     /// <summary>
     /// Folds in another aggregate of the same view, as if its values had been added here: a hopping window is the
     /// merge of the panes it spans. Sums are added, so for values that are not small integers the last bits of a

@@ -1,6 +1,6 @@
-using System.Globalization;
 using StackExchange.Redis;
 using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Tiles;
 using Streaming.FeatureStore.Training;
 
 namespace Streaming.FeatureStore.Online;
@@ -68,10 +68,26 @@ public sealed class OnlineFeatureReader(IConnectionMultiplexer redis, FeatureSet
 
     private static ViewSnapshot Snapshot(FeatureView view, string entity, HashEntry[] hash, long asOfMs, long toleranceMs)
     {
-        var fields = hash.ToDictionary(entry => entry.Name.ToString(), entry => entry.Value.ToString());
-        if (!fields.TryGetValue(OnlineKeys.Watermark, out var watermark))
+        if (Merge(view, hash) is not { } window)
             return ViewSnapshot.Defaults(view, entity, SnapshotStatus.Missing, null);
-        return ViewSnapshot.Resolve(view, entity, long.Parse(watermark, CultureInfo.InvariantCulture), asOfMs,
-            aggregation => fields.TryGetValue(aggregation.Name(), out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : null, toleranceMs);
+        return ViewSnapshot.Resolve(view, entity, window.Aggregate.MaxTimeMs, asOfMs, window.Aggregate.Value, toleranceMs);
+    }
+
+    /// <summary>The current window of a (view, entity) hash as stored: its parts merged (<see cref="TileMerge"/>); null when it holds none.</summary>
+    public static MergedWindow? Merge(FeatureView view, HashEntry[] hash) =>
+        TileMerge.Current(view, hash
+            .Where(entry => entry.Name.ToString().StartsWith(OnlineKeys.PartPrefix, StringComparison.Ordinal))
+            .OrderBy(entry => entry.Name.ToString(), StringComparer.Ordinal)
+            .Select(entry => EntityTile.Deserialize((byte[])entry.Value!)));
+
+    /// <summary>The current windows of several (view, entity) pairs in one pipelined round trip, in order (null where none is stored).</summary>
+    public async Task<IReadOnlyList<MergedWindow?>> ReadWindowsAsync(IReadOnlyList<(FeatureView View, string Entity)> keys)
+    {
+        var batch = redis.GetDatabase().CreateBatch();
+        var reads = keys.Select(k => batch.HashGetAllAsync(OnlineKeys.For(k.View.Name, k.Entity))).ToList();
+        batch.Execute();
+        var windows = new MergedWindow?[keys.Count];
+        for (var i = 0; i < keys.Count; i++) windows[i] = Merge(keys[i].View, await reads[i]);
+        return windows;
     }
 }

@@ -6,6 +6,7 @@ using Parquet.Serialization;
 using StackExchange.Redis;
 using Streaming.Contracts;
 using Streaming.FeatureStore;
+using Streaming.FeatureStore.Streams;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
 using Streaming.Host.Cli;
@@ -44,16 +45,30 @@ public static class BackfillCommand
         return examples;
     }
 
+    private static void Report(ExampleSkewResult skew)
+    {
+        Console.WriteLine($"  parity, training examples {skew.Compared,10:N0} compared (streamed as served vs backfilled point in time)");
+        foreach (var view in skew.Views)
+            Console.WriteLine($"    {view.View,-26} {view.ShareEqual,8:P1} equal, mean |difference| {view.MeanAbsoluteDifference:G4}");
+    }
+
     /// <summary>Parity figures as Prometheus text, for node_exporter's textfile collector: a batch job has no /metrics.</summary>
-    private static string ParityMetrics(IEnumerable<(string Source, ParityResult Result)> reports)
+    private static string ParityMetrics(ParityResult online, ExampleSkewResult? examples)
     {
         var text = new System.Text.StringBuilder()
-            .AppendLine("# HELP streaming_offline_parity_compared Values (online) or examples compared between streaming and the backfill.")
-            .AppendLine("# TYPE streaming_offline_parity_compared gauge");
-        foreach (var (source, report) in reports) text.Append(CultureInfo.InvariantCulture, $"streaming_offline_parity_compared{{source=\"{source}\"}} {report.Compared}\n");
-        text.AppendLine("# HELP streaming_offline_parity_mismatches Fields that differ between streaming and the backfill.")
-            .AppendLine("# TYPE streaming_offline_parity_mismatches gauge");
-        foreach (var (source, report) in reports) text.Append(CultureInfo.InvariantCulture, $"streaming_offline_parity_mismatches{{source=\"{source}\"}} {report.Mismatches.Count}\n");
+            .AppendLine("# HELP streaming_offline_parity_compared Online values compared between streaming and the backfill.")
+            .AppendLine("# TYPE streaming_offline_parity_compared gauge")
+            .Append(CultureInfo.InvariantCulture, $"streaming_offline_parity_compared{{source=\"online\"}} {online.Compared}\n")
+            .AppendLine("# HELP streaming_offline_parity_mismatches Online fields that differ between streaming and the backfill.")
+            .AppendLine("# TYPE streaming_offline_parity_mismatches gauge")
+            .Append(CultureInfo.InvariantCulture, $"streaming_offline_parity_mismatches{{source=\"online\"}} {online.Mismatches.Count}\n");
+        if (examples is null) return text.ToString();
+        text.AppendLine("# HELP streaming_offline_example_share_equal Share of examples whose namespace's features are equal, streamed against backfilled.")
+            .AppendLine("# TYPE streaming_offline_example_share_equal gauge");
+        foreach (var view in examples.Views) text.Append(CultureInfo.InvariantCulture, $"streaming_offline_example_share_equal{{view=\"{view.View}\"}} {view.ShareEqual}\n");
+        text.AppendLine("# HELP streaming_offline_example_mean_abs_difference Mean absolute difference of a namespace's numeric features, streamed against backfilled.")
+            .AppendLine("# TYPE streaming_offline_example_mean_abs_difference gauge");
+        foreach (var view in examples.Views) text.Append(CultureInfo.InvariantCulture, $"streaming_offline_example_mean_abs_difference{{view=\"{view.View}\"}} {view.MeanAbsoluteDifference}\n");
         return text.ToString();
     }
 
@@ -114,30 +129,26 @@ public static class BackfillCommand
             var exit = 0;
             if (result.GetValue(materialize))
             {
-                // The streaming pipeline's own writer: same layout, same TTLs, and never over a newer window.
-                await using var writer = new RedisOnlineStoreWriter(redis, new FeatureMetrics(host.Services.GetRequiredService<Prometheus.CollectorRegistry>()),
-                    host.Services.GetRequiredService<ILogger<RedisOnlineStoreWriter>>(), features.WriterQueueCapacity, features.WriterMaxBatch);
-                var written = run.Features.MaterializeTo(writer);
-                await writer.FlushAsync(cancellationToken);
+                var written = await run.Features.MaterializeToAsync(redis);
                 Console.WriteLine($"  materialized         {written,12:N0} hashes into Redis");
             }
             if (result.GetValue(parity))
             {
                 var online = await ParityReport.CompareOnlineAsync(redis, run.Features.Latest());
                 Report("online store", online);
-                var reports = new List<(string Source, ParityResult Result)> { ("online", online) };
+                ExampleSkewResult? examples = null;
                 if (result.GetValue(output) is { } trainingSet)
                 {
                     var streamed = ReadTrainingExamples(host.Services.GetRequiredService<KafkaClientConfigs>());
                     var backfilled = (await ParquetSerializer.DeserializeAsync<TrainingSetRow>(trainingSet, cancellationToken: cancellationToken)).Data
                         .Select(r => JsonSerializer.Deserialize(r.example, ContractsJsonContext.Default.TrainingExample)!);
-                    var examples = ParityReport.CompareExamples(streamed, backfilled);
-                    Report("training examples", examples);
-                    reports.Add(("training_examples", examples));
+                    examples = ParityReport.CompareExamples(streamed, backfilled);
+                    Report(examples);
                 }
-                if (reports.Any(r => r.Result.Mismatches.Count > 0)) exit = 1;
+                // The online store must equal the backfill; examples differ by what serving saw, which is measured, not failed on.
+                if (online.Mismatches.Count > 0) exit = 1;
                 if (result.GetValue(metricsFile) is { } file)
-                    await File.WriteAllTextAsync(file, ParityMetrics(reports), cancellationToken);
+                    await File.WriteAllTextAsync(file, ParityMetrics(online, examples), cancellationToken);
             }
             await host.StopAsync(CancellationToken.None);
             return exit;

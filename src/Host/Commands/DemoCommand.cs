@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Streaming.Host.Demo;
 using Streaming.Host.Web;
 
 namespace Streaming.Host.Commands;
@@ -6,6 +7,13 @@ namespace Streaming.Host.Commands;
 /// <summary>`demo`: every component built so far on embedded Kafka and Redis, fed by a replay of the flights data.</summary>
 public static class DemoCommand
 {
+    /// <summary>
+    /// How far behind a prediction the features may be, in event time. The replay runs thousands of times faster than
+    /// the flights flew, so each wait for the pipeline costs tens of milliseconds of wall time per few minutes of event
+    /// time; see README (demo) for the measured trade-off.
+    /// </summary>
+    public static readonly TimeSpan DefaultMaxLag = TimeSpan.FromMinutes(15);
+
     public static string DefaultDataPath => Path.Combine(AppContext.BaseDirectory, "data", "flights-sample.parquet");
 
     /// <summary>The demo host: the HTTP host plus a replay of <paramref name="settings"/>' dataset.</summary>
@@ -14,6 +22,7 @@ public static class DemoCommand
         {
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(outcome);
+            builder.Services.AddSingleton<ApplicationReplay>();
             builder.Services.AddHostedService<DemoReplayService>();
         });
 
@@ -22,19 +31,24 @@ public static class DemoCommand
         var once = new Option<bool>("--once") { Description = "Replay, print a summary and exit (0 when every record was stored)." };
         var data = new Option<string>("--data")
         {
-            Description = "Dataset to replay: flights Parquet (e.g. the full flights-3m.parquet) or JSON/NDJSON events.",
+            Description = "Flights Parquet to replay (e.g. the full flights-3m.parquet); `replay` also takes JSON/NDJSON events.",
             DefaultValueFactory = _ => DefaultDataPath,
+        };
+        var maxLag = new Option<TimeSpan>("--max-lag")
+        {
+            Description = "Event time the features served may lag a prediction: before predicting at time t the replay waits until the pipeline stored every record up to t minus this.",
+            DefaultValueFactory = _ => DefaultMaxLag,
         };
         var urls = CommonOptions.Urls();
         var speed = CommonOptions.Speed("max");
         var limit = CommonOptions.Limit();
         var command = new Command("demo", "Run the whole service on embedded Kafka and Redis and replay the flights data into it.")
         {
-            once, data, urls, speed, limit,
+            once, data, urls, speed, limit, maxLag,
         }.AcceptingConfiguration();
         command.SetAction(async (result, cancellationToken) =>
         {
-            var settings = new DemoSettings(result.GetValue(data)!, CommonOptions.ParseSpeed(result.GetValue(speed)!), result.GetValue(limit), result.GetValue(once));
+            var settings = new DemoSettings(result.GetValue(data)!, CommonOptions.ParseSpeed(result.GetValue(speed)!), result.GetValue(limit), result.GetValue(once), result.GetValue(maxLag));
             var outcome = new DemoOutcome();
             await using var app = BuildApp(settings, outcome, result.ConfigurationArgs(), result.GetValue(urls)!);
             await app.RunAsync(cancellationToken);

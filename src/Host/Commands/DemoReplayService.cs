@@ -1,10 +1,12 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Streaming.Contracts;
-using StackExchange.Redis;
 using Streaming.FeatureStore;
-using Streaming.FeatureStore.Definitions;
-using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Streams;
+using Streaming.Host.Cli;
+using Streaming.Host.Demo;
 using Streaming.Ingest.Replay;
+using Streaming.OnlineLearner;
 using Streaming.Platform.Kafka;
 using Streaming.Serving;
 using Streaming.Serving.Inference;
@@ -13,28 +15,49 @@ using Streaming.Serving.Prediction;
 
 namespace Streaming.Host.Commands;
 
-/// <summary>Replays the demo dataset once the host is up; with --once, prints the summary and stops the host.</summary>
+/// <summary>
+/// Replays the demo dataset once the host is up, as an application would use the service (<see cref="ApplicationReplay"/>);
+/// with --once, waits for the pipeline and the learner to take in everything, prints the summary and the loss line,
+/// and stops the host.
+/// </summary>
 public sealed class DemoReplayService(
     DemoSettings settings,
     DemoOutcome outcome,
-    ReplayRunner runner,
+    ApplicationReplay replay,
     KafkaClientConfigs configs,
+    FeatureStoreService features,
+    FeatureMetrics featureMetrics,
+    LearnerService learner,
+    LearnerMetrics learnerMetrics,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     ILogger<DemoReplayService> logger) : BackgroundService
 {
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Let Kestrel finish starting so the address line is printed before the progress bar.
         var started = new TaskCompletionSource();
         using (lifetime.ApplicationStarted.Register(started.SetResult)) await started.Task.WaitAsync(stoppingToken);
+        var wall = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            var summary = await ReplayExecution.RunAsync(runner, settings.DataPath, settings.Speed, settings.Limit, stoppingToken);
-            ReplayExecution.Print(summary, settings.DataPath, configs);
-            outcome.Summary = summary;
-            await ReportFeaturesAsync(stoppingToken);
-            await ReportServingAsync(stoppingToken);
+            if (!File.Exists(settings.DataPath)) throw new FileNotFoundException($"No dataset at {Path.GetFullPath(settings.DataPath)}.", settings.DataPath);
+            var source = new FlightsReplaySource(settings.DataPath, settings.Limit);
+            var progress = new ReplayProgress();
+            ApplicationReplaySummary summary;
+            await using (new ConsoleProgress("replay", () => (source.RowsRead, source.RowCount,
+                string.Create(CultureInfo.InvariantCulture, $"rows | sent {progress.Published:N0} | {progress.SimulatedTime:yyyy-MM-dd HH:mm}"))))
+            {
+                summary = await replay.RunAsync(source, settings.Speed, settings.MaxLag, progress, stoppingToken);
+            }
+            outcome.Summary = summary.Replay;
+            ReplayExecution.Print(summary.Replay, settings.DataPath, configs);
+            PrintServed(summary);
+            await ReportLearningAsync(summary, stoppingToken);
+            await ReportServingAsync(summary);
+            Console.WriteLine($"wall time: {wall.Elapsed.TotalSeconds:F1} s");
             if (!settings.Once)
                 logger.LogInformation("Replay finished; still serving. POST more records to /v1/events or /v1/labels; Ctrl+C stops.");
         }
@@ -44,56 +67,62 @@ public sealed class DemoReplayService(
         }
         catch (Exception e) when (e is FileNotFoundException or IOException)
         {
-            logger.LogError("Replay could not read {Path}: {Message}. Pass --data with a flights Parquet or JSON file.", settings.DataPath, e.Message);
+            logger.LogError("Replay could not read {Path}: {Message}. Pass --data with a flights Parquet file.", settings.DataPath, e.Message);
             outcome.Error = e.Message;
         }
         if (settings.Once) lifetime.StopApplication();
     }
 
-    /// <summary>When the feature pipeline runs here, waits for it to process the replay and says what it made of it.</summary>
-    private async Task ReportFeaturesAsync(CancellationToken stoppingToken)
+    private static void PrintServed(ApplicationReplaySummary summary)
     {
-        if (services.GetService<FeatureStoreService>() is not { } features) return;
-        var metrics = services.GetRequiredService<FeatureMetrics>();
-        var caughtUp = await features.WaitUntilCaughtUpAsync(TimeSpan.FromMinutes(5), stoppingToken);
-        Console.WriteLine(
-            $"features: {(caughtUp ? "caught up" : "NOT caught up after 5 min (see /metrics streaming_features_consumer_lag)")}; " +
-            $"{Total(metrics.OnlineWrites):N0} online-store writes, {metrics.ExamplesJoined.Value:N0} training examples, " +
-            $"{Total(metrics.LateRecords):N0} late records dead-lettered");
-        if (!caughtUp) outcome.Error = "the feature pipeline did not catch up with the replay within 5 minutes";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"predictions: {summary.Predictions:N0} ({summary.ColdStartPredictions:N0} by version 0, before the first snapshot); {summary.LabelsWithPrediction:N0} labels name their prediction"));
+        var lag = summary.PipelineLagMinutes;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"pipeline lag behind the requests (event time, bound {summary.MaxLag.TotalMinutes:G} min): p50 {lag.P50:F1} min, p95 {lag.P95:F1} min, max {lag.Max:F1} min over {lag.Count:N0} batches"));
+        foreach (var (view, age) in summary.FeatureAgeMinutes.OrderBy(a => a.Key, StringComparer.Ordinal))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  served {view,-24} age p50 {age.P50,7:F1} min, p95 {age.P95,7:F1} min (request time minus its newest contribution)"));
     }
 
-    /// <summary>When serving runs here, waits for a learned version and shows one prediction, as an application would get it.</summary>
-    private async Task ReportServingAsync(CancellationToken stoppingToken)
+    /// <summary>Waits until the pipeline has every record and the learner every example, then prints what it learned.</summary>
+    private async Task ReportLearningAsync(ApplicationReplaySummary summary, CancellationToken stoppingToken)
     {
-        if (services.GetService<ModelRegistry>() is not { } registry) return;
-        var options = services.GetRequiredService<ServingOptions>();
-        var model = options.Models[0];
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (registry.Peek(model) is null && DateTime.UtcNow < deadline) await Task.Delay(250, stoppingToken);
-        if (registry.Peek(model) is not { } served)
-        {
-            Console.WriteLine($"serving: no version of {model} loaded within a minute (see /readyz)");
-            outcome.Error = "serving loaded no model version";
-            return;
-        }
-        // "Now", as far as the replayed data goes: just after the newest value stored for this flight's entities
-        // (the replay ends with labels landing after the last departure).
+        var caughtUp = await features.WaitUntilCaughtUpAsync(CatchUpTimeout, stoppingToken);
+        var deadline = DateTime.UtcNow + CatchUpTimeout;
+        while (caughtUp && featureMetrics.ExamplesJoined.Value < summary.LabelsWithPrediction && DateTime.UtcNow < deadline) await Task.Delay(100, stoppingToken);
+        var joined = (long)featureMetrics.ExamplesJoined.Value;
+        while (Taken() < joined && DateTime.UtcNow < deadline) await Task.Delay(100, stoppingToken);
+        await Task.Delay(300, stoppingToken); // the learner publishes its progress at the end of each micro-batch
+        Console.WriteLine(
+            $"features: {(caughtUp ? "caught up" : "NOT caught up (see /metrics streaming_features_consumer_lag)")}; " +
+            $"{Total(featureMetrics.OnlineWrites):N0} tile writes, {joined:N0} training examples, {Total(featureMetrics.LateRecords):N0} late records dead-lettered");
+        var timeout = TimeSpan.FromSeconds(10);
+        var examplesTopic = TopicOffsets.EndOffsetTotal(configs, Topics.TrainingExamples, timeout);
+        Console.WriteLine($"nothing lost: events {TopicOffsets.EndOffsetTotal(configs, Topics.Events, timeout):N0} of {summary.Replay.Events:N0} published, " +
+            $"labels {TopicOffsets.EndOffsetTotal(configs, Topics.Labels, timeout):N0} of {summary.Replay.Labels:N0}, " +
+            $"training examples {examplesTopic:N0} for {summary.LabelsWithPrediction:N0} labels with a prediction");
+        var progress = learner.Progress;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"progressive_log_loss={progress.ProgressiveLoss:F4} served_log_loss={progress.ServedLoss:F4} examples={progress.Examples}"));
+        if (!caughtUp) outcome.Error = "the feature pipeline did not catch up with the replay";
+        else if (examplesTopic < summary.LabelsWithPrediction || Taken() < joined)
+            outcome.Error = $"{summary.LabelsWithPrediction:N0} labels named a prediction, {examplesTopic:N0} training examples were published and the learner took {Taken():N0}";
+
+        long Taken() => (long)(Total(learnerMetrics.Learned) + Total(learnerMetrics.Skipped) + Total(learnerMetrics.Duplicates));
+    }
+
+    /// <summary>Shows one prediction as an application would get it, with the newest version.</summary>
+    private async Task ReportServingAsync(ApplicationReplaySummary summary)
+    {
+        var model = services.GetRequiredService<ServingOptions>().Models[0];
         var keys = new Dictionary<string, string> { ["origin"] = "ORD", ["destination"] = "LGA", ["route"] = "ORD-LGA" };
-        var redis = services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        var watermarks = await Task.WhenAll(services.GetRequiredService<FeatureSet>().Views
-            .Select(view => redis.HashGetAsync(OnlineKeys.For(view.Name, keys[view.Entity]), OnlineKeys.Watermark)));
-        var time = watermarks.Where(w => w.HasValue).Select(w => DateTimeOffset.FromUnixTimeMilliseconds((long)w)).DefaultIfEmpty(DateTimeOffset.UtcNow).Max()
-            + TimeSpan.FromMinutes(1);
+        // "Now", as far as the replayed data goes: just after its last record.
+        var time = summary.Replay.Rows == 0 ? DateTimeOffset.UtcNow : summary.LastArrival + TimeSpan.FromMinutes(1);
         var request = new PredictionRequest(keys, new Dictionary<string, FieldValue> { ["distance"] = 733 }, time);
-        var logged = services.GetRequiredService<ServingMetrics>().LogPublished;
-        var loggedBefore = logged.Value;
         var answer = (await services.GetRequiredService<Predictor>().PredictAsync(model, [request]))?[0];
         if (answer is null) return;
         outcome.ServedVersion = answer.ModelVersion;
-        // The prediction log is published in the background; a --once demo should not stop before Kafka has it.
-        var logDeadline = DateTime.UtcNow.AddSeconds(10);
-        while (logged.Value == loggedBefore && DateTime.UtcNow < logDeadline) await Task.Delay(20, stoppingToken);
         Console.WriteLine($"serving: {model} v{answer.ModelVersion} on {services.GetRequiredService<ExecutionDevice>().Name}; " +
             $"ORD→LGA at {time:u}: P(departs > 15 min late) = {answer.Score:F3}, " +
             $"features {string.Join(", ", answer.Features.Select(f => $"{f.Key} {f.Value.Status}"))}");
@@ -106,8 +135,8 @@ public sealed class DemoReplayService(
         counter.GetAllLabelValues().Sum(labels => counter.WithLabels(labels).Value);
 }
 
-/// <summary>What the demo replays and whether it stops afterwards.</summary>
-public sealed record DemoSettings(string DataPath, double? Speed, long? Limit, bool Once);
+/// <summary>What the demo replays, how far the features may lag the requests, and whether it stops afterwards.</summary>
+public sealed record DemoSettings(string DataPath, double? Speed, long? Limit, bool Once, TimeSpan MaxLag);
 
 /// <summary>How the demo's replay ended, for the exit code.</summary>
 public sealed class DemoOutcome
@@ -115,9 +144,9 @@ public sealed class DemoOutcome
     public ReplaySummary? Summary { get; set; }
     public string? Error { get; set; }
 
-    /// <summary>The model version that answered the demo's prediction, when serving ran.</summary>
+    /// <summary>The model version that answered the demo's last prediction.</summary>
     public long? ServedVersion { get; set; }
 
-    /// <summary>0 when the replay ran, Kafka stored every record (accepted or dead-lettered) and, where it runs, the feature pipeline caught up.</summary>
+    /// <summary>0 when the replay ran, Kafka stored every record, the pipeline caught up and the learner took every example.</summary>
     public int ExitCode => Error is null && Summary is { Failed: 0 } ? 0 : 1;
 }

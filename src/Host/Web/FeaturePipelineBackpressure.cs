@@ -1,4 +1,5 @@
 using Streaming.FeatureStore;
+using Streaming.FeatureStore.Streams;
 using Streaming.Ingest.Replay;
 
 namespace Streaming.Host.Web;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Streaming.FeatureStore;
+using Streaming.FeatureStore.Streams;
 
 namespace Streaming.Host.Web;
 

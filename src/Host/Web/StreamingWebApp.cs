@@ -1,5 +1,6 @@
 using Prometheus;
 using Streaming.FeatureStore;
+using Streaming.FeatureStore.Streams;
 using Streaming.Ingest;
 using Streaming.Ingest.Http;
 using Streaming.Ingest.Replay;
@@ -35,7 +36,13 @@ public static class StreamingWebApp
             builder.Services.AddSingleton<IReplayBackpressure, FeaturePipelineBackpressure>();
         }
         if (parts.HasFlag(HostParts.Learner)) builder.Services.AddStreamingLearner(builder.Configuration);
-        if (parts.HasFlag(HostParts.Serving)) builder.Services.AddStreamingServing(builder.Configuration);
+        if (parts.HasFlag(HostParts.Serving))
+        {
+            builder.Services.AddStreamingServing(builder.Configuration);
+            // Version 0 is the model the learner would start from: its configured spec, unless serving is given one.
+            var learnerSpec = builder.Configuration.GetSection(LearnerOptions.Section).Get<LearnerOptions>()?.Spec ?? new LearnerOptions().Spec;
+            builder.Services.PostConfigure<ServingOptions>(options => options.ColdStartSpec ??= learnerSpec);
+        }
         if (parts.HasFlag(HostParts.Lake)) builder.Services.AddLakeSink(builder.Configuration);
         configure?.Invoke(builder);
 

@@ -25,7 +25,16 @@ public sealed class FlightsReplaySource(string path, long? limit = null) : IRepl
 
     public async IAsyncEnumerable<ReplayRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var pendingLabels = new PriorityQueue<ReplayRecord, (DateTimeOffset Arrival, long Sequence)>();
+        await foreach (var record in ReadFlightsAsync(cancellationToken))
+            yield return record.Event is { } entityEvent
+                ? new ReplayRecord(IngestStream.Events, JsonSerializer.SerializeToUtf8Bytes(entityEvent, ContractsJsonContext.Default.EntityEvent), record.Arrival)
+                : new ReplayRecord(IngestStream.Labels, JsonSerializer.SerializeToUtf8Bytes(record.Label!, ContractsJsonContext.Default.Label), record.Arrival);
+    }
+
+    /// <summary>Departures and their labels as records, in arrival order (a label when its flight lands, among later departures).</summary>
+    public async IAsyncEnumerable<FlightRecord> ReadFlightsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pendingLabels = new PriorityQueue<Label, (DateTimeOffset Arrival, long Sequence)>();
         long index = 0;
         await foreach (var row in ReadRowsAsync(cancellationToken))
         {
@@ -34,15 +43,14 @@ public sealed class FlightsReplaySource(string path, long? limit = null) : IRepl
             while (pendingLabels.TryPeek(out var due, out var priority) && priority.Arrival <= arrival)
             {
                 pendingLabels.Dequeue();
-                yield return due;
+                yield return new FlightRecord(null, due, due.Time);
             }
-            yield return new ReplayRecord(IngestStream.Events, JsonSerializer.SerializeToUtf8Bytes(entityEvent, ContractsJsonContext.Default.EntityEvent), arrival);
-            if (label is not null)
-                pendingLabels.Enqueue(new ReplayRecord(IngestStream.Labels, JsonSerializer.SerializeToUtf8Bytes(label, ContractsJsonContext.Default.Label), label.Time), (label.Time, index));
+            yield return new FlightRecord(entityEvent, null, arrival);
+            if (label is not null) pendingLabels.Enqueue(label, (label.Time, index));
             index++;
             RowsRead = index;
         }
-        while (pendingLabels.TryDequeue(out var due, out _)) yield return due;
+        while (pendingLabels.TryDequeue(out var due, out _)) yield return new FlightRecord(null, due, due.Time);
     }
 
     /// <summary>The event and (when the delay is known) the label a row stands for.</summary>
@@ -93,3 +101,6 @@ public sealed class FlightsReplaySource(string path, long? limit = null) : IRepl
         }
     }
 }
+
+/// <summary>A departure or its label, at the time it arrives.</summary>
+public sealed record FlightRecord(EntityEvent? Event, Label? Label, DateTimeOffset Arrival);

@@ -12,9 +12,9 @@ public sealed class ReplayProgress
     public long Published => Events + Labels;
 
     /// <summary>The replay's simulated clock: the arrival time of the newest record sent.</summary>
-    public DateTimeOffset SimulatedTime { get; internal set; }
+    public DateTimeOffset SimulatedTime { get; set; }
 
-    internal void Count(IngestStream stream, Publishing.RecordOutcome outcome)
+    public void Count(IngestStream stream, Publishing.RecordOutcome outcome)
     {
         switch (outcome.Status)
         {

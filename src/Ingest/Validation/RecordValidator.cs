@@ -37,8 +37,8 @@ public sealed class RecordValidator(IngestOptions options)
         CheckWindow(time, now);
         var eventId = OptionalString(fields, "eventId");
         var predictionId = OptionalString(fields, "predictionId");
-        if ((eventId is null) == (predictionId is null))
-            throw new RejectedException(RejectionReasons.InvalidTarget, "A label names exactly one of \"eventId\" and \"predictionId\".");
+        if (eventId is null && predictionId is null)
+            throw new RejectedException(RejectionReasons.InvalidTarget, "A label names what it labels: \"predictionId\" (online learning needs it), \"eventId\", or both.");
         if (fields.TryGetValue("eventTime", out var eventTimeElement) && Time(eventTimeElement, "eventTime") > time)
             throw new RejectedException(RejectionReasons.LabelBeforeEvent, "\"time\" (when the outcome became known) precedes \"eventTime\".");
         return Label.PartitionKeyFor(Keys(fields), eventId, predictionId, id);

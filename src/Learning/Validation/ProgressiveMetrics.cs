@@ -27,6 +27,9 @@ public sealed class ProgressiveMetrics
 
     public long Count => _count;
 
+    /// <summary>Mean progressive loss since the model began (each example predicted before it was learned).</summary>
+    public double MeanLoss => _count == 0 ? double.NaN : _lossSum / _count;
+
     public void Add(double prediction, double target, double loss)
     {
         var slot = (int)(_count % _windowPrediction.Length);

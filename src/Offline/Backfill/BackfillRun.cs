@@ -122,7 +122,7 @@ public sealed class BackfillRun(FeatureSet set, TimeSpan joinHorizon, int rowGro
         _rowGroups++;
         rows.Clear();
         if (checkpointFor is null) return;
-        var checkpoint = new BackfillCheckpoint(_consumed, Features.Records, Examples, UnmatchedLabels, _rowGroups, Watermark, Features.ExportWindows(), Features.ExportDeferred(),
+        var checkpoint = new BackfillCheckpoint(_consumed, Features.Records, Examples, UnmatchedLabels, _rowGroups, Watermark, Features.ExportTiles(), Features.ExportDeferred(),
             [.. _waiting.Values.Select(w => new WaitingEvent(w.Event, w.Views))], [.. _predictions.Values], [.. _byTime.Select(e => new WaitingId(e.Time, e.Id))]);
         var path = CheckpointPath(checkpointFor);
         await File.WriteAllBytesAsync(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(checkpoint, OfflineJsonContext.Default.BackfillCheckpoint), cancellationToken);
@@ -142,6 +142,8 @@ public sealed class BackfillRun(FeatureSet set, TimeSpan joinHorizon, int rowGro
             return;
         }
         var checkpoint = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken), OfflineJsonContext.Default.BackfillCheckpoint)!;
+        if (checkpoint.Tiles is null)
+            throw new InvalidDataException($"{path} is a checkpoint of an earlier version (windows, not tiles); delete it and {partial} to start over.");
         await using (var reader = await Parquet.ParquetReader.CreateAsync(partial, cancellationToken: cancellationToken))
         {
             if (reader.RowGroupCount < checkpoint.RowGroups)
@@ -155,7 +157,7 @@ public sealed class BackfillRun(FeatureSet set, TimeSpan joinHorizon, int rowGro
                 await ParquetSerializer.SerializeAsync(kept.Skip(group * rowGroup).Take(rowGroup), rewritten, new Parquet.ParquetOptions { Append = group > 0 }, cancellationToken: cancellationToken);
         File.Move(partial + ".cut", partial, overwrite: true);
 
-        Features.Import(checkpoint.Windows, checkpoint.Deferred, checkpoint.Records);
+        Features.Import(checkpoint.Tiles, checkpoint.Deferred, checkpoint.Records);
         foreach (var waiting in checkpoint.Waiting) _waiting[waiting.Event.Id] = (waiting.Event, waiting.Views);
         foreach (var prediction in checkpoint.Predictions) _predictions[prediction.PredictionId] = prediction;
         foreach (var entry in checkpoint.Expiry) _byTime.Enqueue((entry.Time, entry.Id));
@@ -163,15 +165,18 @@ public sealed class BackfillRun(FeatureSet set, TimeSpan joinHorizon, int rowGro
             (checkpoint.Consumed, checkpoint.Examples, checkpoint.UnmatchedLabels, checkpoint.RowGroups, checkpoint.Watermark, true);
     }
 
+    /// <summary>
+    /// A label that names its event gets the event's point-in-time features (what the backfill is for, also when the
+    /// label names a prediction too); one that names only a prediction gets the features that prediction logged.
+    /// </summary>
     private TrainingExample? Join(Label label)
     {
-        if (label.PredictionId is { } predictionId)
-            return _predictions.Remove(predictionId, out var logged)
-                ? new TrainingExample(label.Id, logged.Time, label.Value, logged.Features, logged.PredictionId, logged.Score, logged.ModelVersion)
-                : null;
-        return label.EventId is not null && _waiting.Remove(label.EventId, out var waiting)
-            ? new TrainingExample(label.Id, waiting.Event.Time, label.Value, ExampleFeatures.Compose(waiting.Event, waiting.Views))
-            : null;
+        var logged = label.PredictionId is { } predictionId && _predictions.Remove(predictionId, out var found) ? found : null;
+        if (label.EventId is not null && _waiting.Remove(label.EventId, out var waiting))
+            return new TrainingExample(label.Id, waiting.Event.Time, label.Value, ExampleFeatures.Compose(waiting.Event, waiting.Views),
+                logged?.PredictionId, logged?.Score, logged?.ModelVersion);
+        return logged is null ? null
+            : new TrainingExample(label.Id, logged.Time, label.Value, logged.Features, logged.PredictionId, logged.Score, logged.ModelVersion);
     }
 
     private void Expire(DateTimeOffset now)

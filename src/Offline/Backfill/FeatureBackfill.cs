@@ -2,22 +2,25 @@ using Streaming.Contracts;
 using Streaming.FeatureStore.Aggregation;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Tiles;
 using Streaming.FeatureStore.Training;
+using StackExchange.Redis;
 
 namespace Streaming.Offline.Backfill;
 
 /// <summary>
 /// The feature views recomputed from history, fed in event-time order, with the streaming pipeline's own
-/// definitions (<see cref="ViewInputs"/>, <see cref="WindowSpec"/>) and aggregation code (<see cref="FeatureAggregate"/>):
-/// there is no second implementation of any aggregation. An event of the predicted type is probed (every view as of
+/// definitions (<see cref="ViewInputs"/>, <see cref="WindowSpec"/>), tiles (<see cref="EntityTile"/>) and merge
+/// (<see cref="TileMerge"/>): there is no second implementation of any aggregation, and the backfill's one tile per
+/// (view, entity) merges to what the pipeline's tiles of several partitions merge to. An event of the predicted type is probed (every view as of
 /// its time: what the label join does) and folded in; a label is folded in at its own time. As in the streaming probe,
 /// a probe sees exactly the records before its time: records are folded in only once time has moved past theirs, so
-/// none at the same time counts, whichever order equal times came in. Windows that can no longer be current are
+/// none at the same time counts, whichever order equal times came in. Panes that can no longer be current are
 /// dropped as time moves on, so memory follows the number of entities, not the length of history.
 /// </summary>
 public sealed class FeatureBackfill(FeatureSet set)
 {
-    private readonly Dictionary<(string View, string Entity), Windows> _state = [];
+    private readonly Dictionary<(string View, string Entity), EntityTile> _state = [];
     private readonly List<DeferredFold> _atNewestTime = [];
 
     /// <summary>Records folded in so far.</summary>
@@ -65,71 +68,63 @@ public sealed class FeatureBackfill(FeatureSet set)
     public IEnumerable<OnlineValue> Latest()
     {
         MoveTo(long.MaxValue);
-        foreach (var ((viewName, entity), windows) in _state)
+        foreach (var ((viewName, entity), tile) in _state)
         {
             var view = set[viewName];
-            var start = view.Window.CurrentWindowStart(windows.NewestMs);
-            if (windows.ByStart.TryGetValue(start, out var aggregate))
-                yield return new OnlineValue(view, entity, start, start + view.Window.SizeMs, aggregate);
+            if (TileMerge.Current(view, [tile]) is { } window)
+                yield return new OnlineValue(view, entity, window.StartMs, window.EndMs, window.Aggregate);
         }
     }
 
-    /// <summary>Writes every entity's current window to an online store sink (the Redis writer: same layout, same conditional write).</summary>
-    public long MaterializeTo(IOnlineFeatureSink sink)
+    /// <summary>
+    /// Writes every (view, entity)'s tile to the online store as its only part (<see cref="OnlineKeys.BackfillPart"/>),
+    /// replacing the streaming parts: for a store that has none yet (a new view, or after an upgrade).
+    /// </summary>
+    public async Task<long> MaterializeToAsync(IConnectionMultiplexer redis, int batchSize = 1_000)
     {
+        MoveTo(long.MaxValue);
+        var database = redis.GetDatabase();
         long written = 0;
-        foreach (var value in Latest())
+        foreach (var chunk in _state.Chunk(batchSize))
         {
-            sink.Write(value.View, value.Entity, value.WindowStartMs, value.WindowEndMs, value.Aggregate);
-            written++;
+            var batch = database.CreateBatch();
+            var writes = new List<Task>(chunk.Length * 3);
+            foreach (var ((viewName, entity), tile) in chunk)
+            {
+                var key = OnlineKeys.For(viewName, entity);
+                writes.Add(batch.KeyDeleteAsync(key));
+                writes.Add(batch.HashSetAsync(key, OnlineKeys.BackfillPart, tile.Serialize()));
+                writes.Add(batch.KeyExpireAsync(key, set[viewName].Ttl));
+            }
+            batch.Execute();
+            await Task.WhenAll(writes);
+            written += chunk.Length;
         }
         return written;
     }
 
-    /// <summary>The open windows of every (view, entity), for a checkpoint.</summary>
-    public IReadOnlyList<ViewWindows> ExportWindows() =>
-        _state.Select(s => new ViewWindows(s.Key.View, s.Key.Entity, s.Value.NewestMs, [.. s.Value.ByStart.Keys],
-            [.. s.Value.ByStart.Values.Select(a => a.Serialize())])).ToList();
+    /// <summary>The tile of every (view, entity), for a checkpoint.</summary>
+    public IReadOnlyList<ViewTile> ExportTiles() => _state.Select(s => new ViewTile(s.Key.View, s.Key.Entity, s.Value.Serialize())).ToList();
 
     /// <summary>The records of the newest time, not folded in yet, for a checkpoint.</summary>
     public IReadOnlyList<DeferredFold> ExportDeferred() => [.. _atNewestTime];
 
-    /// <summary>Restores a checkpoint's windows, deferred records and record count (into a fresh backfill).</summary>
-    public void Import(IReadOnlyList<ViewWindows> windows, IReadOnlyList<DeferredFold> deferred, long records)
+    /// <summary>Restores a checkpoint's tiles, deferred records and record count (into a fresh backfill).</summary>
+    public void Import(IReadOnlyList<ViewTile> tiles, IReadOnlyList<DeferredFold> deferred, long records)
     {
         Records = records;
         _atNewestTime.AddRange(deferred);
-        foreach (var saved in windows)
-        {
-            var restored = new Windows { NewestMs = saved.NewestMs };
-            for (var i = 0; i < saved.Starts.Count; i++) restored.ByStart[saved.Starts[i]] = FeatureAggregate.Deserialize(saved.Aggregates[i]);
-            _state[(saved.View, saved.Entity)] = restored;
-        }
+        foreach (var saved in tiles) _state[(saved.View, saved.Entity)] = EntityTile.Deserialize(saved.Tile);
     }
 
+    /// <summary>The view's window as of a time, before any record at that time.</summary>
     private FeatureAggregate? Current(FeatureView view, string entity, long timeMs) =>
-        _state.TryGetValue((view.Name, entity), out var windows) && windows.ByStart.TryGetValue(view.Window.CurrentWindowStart(timeMs), out var aggregate)
-            ? aggregate
-            : null;
+        _state.TryGetValue((view.Name, entity), out var tile) ? TileMerge.Current(view, [tile], timeMs)?.Aggregate : null;
 
     private void Fold(FeatureView view, string entity, double value, long timeMs)
     {
-        if (!_state.TryGetValue((view.Name, entity), out var windows)) _state[(view.Name, entity)] = windows = new Windows();
-        var window = view.Window;
-        foreach (var start in window.StartsHolding(timeMs))
-        {
-            if (!windows.ByStart.TryGetValue(start, out var aggregate)) windows.ByStart[start] = aggregate = FeatureAggregate.For(view);
-            aggregate.Add(value, timeMs, ingestMs: 0);
-        }
-        windows.NewestMs = Math.Max(windows.NewestMs, timeMs);
-        // Windows ending at or before the newest time can never be current again (input comes in time order).
-        while (windows.ByStart.Count > 0 && windows.ByStart.Keys[0] + window.SizeMs <= windows.NewestMs) windows.ByStart.RemoveAt(0);
-    }
-
-    private sealed class Windows
-    {
-        public readonly SortedList<long, FeatureAggregate> ByStart = [];
-        public long NewestMs = long.MinValue;
+        if (!_state.TryGetValue((view.Name, entity), out var tile)) _state[(view.Name, entity)] = tile = new EntityTile();
+        tile.Add(view, value, timeMs, ingestMs: 0);
     }
 }
 

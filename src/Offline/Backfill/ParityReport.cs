@@ -6,46 +6,67 @@ using Streaming.FeatureStore.Online;
 
 namespace Streaming.Offline.Backfill;
 
-/// <summary>
-/// One difference between the streaming features and the backfilled ones, with both values. For the online store:
-/// a view, an entity and a field; for training examples: "example", the example id and the feature ("namespace.name").
-/// </summary>
+/// <summary>One difference between the online store and the backfill for one (view, entity) field, with both values.</summary>
 public sealed record ParityMismatch(string View, string Entity, string Field, string? Streaming, string? Backfill);
 
 /// <summary>How many (view, entity) values were compared, and every mismatch found.</summary>
 public sealed record ParityResult(long Compared, IReadOnlyList<ParityMismatch> Mismatches);
 
 /// <summary>
+/// Online–offline consistency of one feature namespace (a view, or the event's own features) over the examples both
+/// sides have: the share of examples whose values are all equal, and the mean absolute difference of its numbers.
+/// Chronon's consistency measure: the streamed example holds what serving saw, the backfilled one the exact point in
+/// time, and the two differ by the pipeline's lag behind the requests, which this measures rather than forbids.
+/// </summary>
+public sealed record ViewSkew(string View, long Compared, long Equal, double MeanAbsoluteDifference)
+{
+    public double ShareEqual => Compared == 0 ? 1 : (double)Equal / Compared;
+}
+
+/// <summary>How many examples both sides had, and the skew per namespace.</summary>
+public sealed record ExampleSkewResult(long Compared, IReadOnlyList<ViewSkew> Views);
+
+/// <summary>
 /// Compares what the streaming pipeline produced with what the backfill computed from the same history: the online
-/// store (window, watermark and every aggregation of each (view, entity), in pipelined batches) and the training
-/// examples (every feature of every example both have).
+/// store (window, watermark and every aggregation of each (view, entity), merged from its parts as serving reads them)
+/// must equal the backfill's; the training examples are compared per namespace (<see cref="ViewSkew"/>).
 /// </summary>
 public static class ParityReport
 {
-    /// <summary>Every feature that differs between a streamed and a backfilled example of the same id (ids only one side has are not compared).</summary>
-    public static ParityResult CompareExamples(IEnumerable<TrainingExample> streamed, IEnumerable<TrainingExample> backfilled)
+    public static ExampleSkewResult CompareExamples(IEnumerable<TrainingExample> streamed, IEnumerable<TrainingExample> backfilled)
     {
         var byId = streamed.ToDictionary(e => e.Id, StringComparer.Ordinal);
-        var mismatches = new List<ParityMismatch>();
+        var views = new SortedDictionary<string, (long Compared, long Equal, double AbsoluteDifferences, long Numbers)>(StringComparer.Ordinal);
         long compared = 0;
         foreach (var example in backfilled)
         {
             if (!byId.TryGetValue(example.Id, out var other)) continue;
             compared++;
-            var ours = Flatten(example);
-            var theirs = Flatten(other);
-            foreach (var feature in ours.Keys.Union(theirs.Keys).Order(StringComparer.Ordinal))
+            foreach (var space in example.Features.Keys.Union(other.Features.Keys))
             {
-                var (streaming, backfill) = (theirs.GetValueOrDefault(feature), ours.GetValueOrDefault(feature));
-                if (streaming != backfill) mismatches.Add(new ParityMismatch("example", example.Id, feature, streaming, backfill));
+                var ours = example.Features.GetValueOrDefault(space) ?? new Dictionary<string, FieldValue>();
+                var theirs = other.Features.GetValueOrDefault(space) ?? new Dictionary<string, FieldValue>();
+                var equal = ours.Count == theirs.Count;
+                double differences = 0;
+                long numbers = 0;
+                foreach (var name in ours.Keys.Union(theirs.Keys))
+                {
+                    var (a, b) = (ours.GetValueOrDefault(name), theirs.GetValueOrDefault(name));
+                    if (a.ToString() != b.ToString()) equal = false;
+                    if (a.Kind == FieldKind.Number && b.Kind == FieldKind.Number)
+                    {
+                        differences += Math.Abs(a.Number - b.Number);
+                        numbers++;
+                    }
+                }
+                var seen = views.GetValueOrDefault(space);
+                views[space] = (seen.Compared + 1, seen.Equal + (equal ? 1 : 0), seen.AbsoluteDifferences + differences, seen.Numbers + numbers);
             }
         }
-        return new ParityResult(compared, mismatches);
+        return new ExampleSkewResult(compared, views
+            .Select(v => new ViewSkew(v.Key, v.Value.Compared, v.Value.Equal, v.Value.Numbers == 0 ? 0 : v.Value.AbsoluteDifferences / v.Value.Numbers))
+            .ToList());
     }
-
-    private static Dictionary<string, string> Flatten(TrainingExample example) =>
-        example.Features.SelectMany(ns => ns.Value.Select(f => KeyValuePair.Create($"{ns.Key}.{f.Key}", f.Value.ToString())))
-            .ToDictionary(StringComparer.Ordinal);
 
     public static async Task<ParityResult> CompareOnlineAsync(IConnectionMultiplexer redis, IEnumerable<OnlineValue> backfilled, int batchSize = 1_000)
     {
@@ -60,17 +81,18 @@ public static class ParityReport
             foreach (var (value, read) in reads)
             {
                 compared++;
-                var hash = (await read).ToDictionary(h => h.Name.ToString(), h => h.Value.ToString());
-                void Check(string field, double backfill)
+                var online = OnlineFeatureReader.Merge(value.View, await read);
+                void Check(string field, double? streaming, double backfill)
                 {
-                    var streaming = hash.GetValueOrDefault(field);
-                    if (streaming is null || !double.TryParse(streaming, CultureInfo.InvariantCulture, out var number) || number != backfill)
-                        mismatches.Add(new ParityMismatch(value.View.Name, value.Entity, field, streaming, backfill.ToString("R", CultureInfo.InvariantCulture)));
+                    if (streaming != backfill)
+                        mismatches.Add(new ParityMismatch(value.View.Name, value.Entity, field, streaming?.ToString("R", CultureInfo.InvariantCulture),
+                            backfill.ToString("R", CultureInfo.InvariantCulture)));
                 }
-                Check(OnlineKeys.WindowStart, value.WindowStartMs);
-                Check(OnlineKeys.Watermark, value.Aggregate.MaxTimeMs);
+                Check("window_start", online?.StartMs, value.WindowStartMs);
+                Check("watermark", online?.Aggregate.MaxTimeMs, value.Aggregate.MaxTimeMs);
                 foreach (var aggregation in value.View.Aggregations)
-                    Check(aggregation.Name(), value.Aggregate.Value(aggregation) ?? value.View.DefaultFor(aggregation));
+                    Check(aggregation.Name(), online is null ? null : online.Aggregate.Value(aggregation) ?? value.View.DefaultFor(aggregation),
+                        value.Aggregate.Value(aggregation) ?? value.View.DefaultFor(aggregation));
             }
         }
         return new ParityResult(compared, mismatches);

@@ -73,6 +73,7 @@ public sealed class ModelFollower(
         metrics.Pinned.WithLabels(model).Set(pin is null ? 0 : 1);
         long? wanted = pin ?? Max(await store.LatestVersionAsync(model, cancellationToken), Announced(model));
         var current = registry.Peek(model);
+        if (wanted is null && current is null && options.ColdStart) wanted = 0;
         if (wanted is not { } version || current?.Version == version) return;
         if (_failed.TryGetValue(model, out var failed) && failed == version) return; // logged once; wait for another version or pin
         var loading = System.Diagnostics.Stopwatch.StartNew();
@@ -94,7 +95,7 @@ public sealed class ModelFollower(
     /// <summary>Loads and warms a version; null (logged) when it cannot be served.</summary>
     private async Task<ServedModel?> LoadAsync(string model, long version, CancellationToken cancellationToken)
     {
-        var snapshot = await store.LoadServableAsync(model, version, cancellationToken);
+        var snapshot = version == 0 ? ColdStart(model) : await store.LoadServableAsync(model, version, cancellationToken);
         if (snapshot is null)
         {
             logger.LogWarning("{Model} v{Version} is not in the model store (pruned, or never written); staying on v{Current}. Pin a stored version or wait for the next snapshot.",
@@ -115,6 +116,16 @@ public sealed class ModelFollower(
             logger.LogError(e, "{Model} v{Version} cannot be served; staying on v{Current}", model, version, registry.Peek(model)?.Version);
             return null;
         }
+    }
+
+    /// <summary>Version 0 of a model: the configured spec, zero weights, never stored.</summary>
+    private ServableSnapshot ColdStart(string model)
+    {
+        var spec = options.ColdStartSpec ?? new Learning.LearnerSpec();
+        var snapshot = OnlineSnapshot.Of(new Learning.OnlineModel(spec), model, 0, clock.GetUtcNow(), new Dictionary<int, long>());
+        logger.LogInformation("{Model} has no snapshot yet: serving version 0 ({Algorithm} with zero weights) until the learner's first; its answers say \"coldStart\": true",
+            model, spec.Algorithm);
+        return new ServableSnapshot(snapshot.Manifest, snapshot.Onnx);
     }
 
     /// <summary>

@@ -43,6 +43,9 @@ public sealed class ServedModel
     public bool IsClassification { get; }
     public DateTimeOffset LoadedAt { get; }
 
+    /// <summary>Version 0: the configured spec with zero weights, served until the learner's first snapshot.</summary>
+    public bool IsColdStart => Version == 0;
+
     /// <summary>This thread's feature hasher (a hasher caches hashes and is not thread-safe).</summary>
     public FeatureHasher Hasher => _hashers.Value!;
 

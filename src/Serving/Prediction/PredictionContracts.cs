@@ -26,7 +26,8 @@ public sealed record FeatureUse(string Status, long? AgeMs, IReadOnlyDictionary<
 /// <summary>
 /// What was predicted, by which version, from which features. <see cref="Decision"/> is score ≥ the decision
 /// threshold for classifiers and null for regression. <see cref="Defaulted"/> names the views that stood in
-/// with defaults (never silent). The prediction id is what a later label should name.
+/// with defaults (never silent). The prediction id is what a later label should name. <see cref="ColdStart"/> is true
+/// when version 0 answered: no snapshot existed yet, so the score is the untrained model's (0.5 for a classifier).
 /// </summary>
 public sealed record PredictionResponse(
     string PredictionId,
@@ -36,7 +37,8 @@ public sealed record PredictionResponse(
     bool? Decision,
     DateTimeOffset Time,
     IReadOnlyDictionary<string, FeatureUse> Features,
-    IReadOnlyList<string> Defaulted);
+    IReadOnlyList<string> Defaulted,
+    bool? ColdStart = null);
 
 public sealed record BatchPredictionResponse(IReadOnlyList<PredictionResponse> Predictions);
 

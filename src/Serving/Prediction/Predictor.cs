@@ -96,11 +96,13 @@ public sealed class Predictor(
                     metrics.FeatureDefaults.WithLabels(view.View, view.Status).Inc();
                 }
                 bool? decision = served.IsClassification ? scores[i] >= options.DecisionThreshold : null;
-                responses[i] = new PredictionResponse(ids[i], model, served.Version, scores[i], decision, queries[i].AsOf, used, defaulted);
+                responses[i] = new PredictionResponse(ids[i], model, served.Version, scores[i], decision, queries[i].AsOf, used, defaulted,
+                    served.IsColdStart ? true : null);
                 log.Offer(new PredictionLog(ids[i], model, version, queries[i].AsOf, requests[i].Keys!, inputs[i], scores[i]));
                 drift.Record(model, served, inputs[i], scores[i]);
             }
             metrics.Predictions.WithLabels(model).Inc(requests.Count);
+            if (served.IsColdStart) metrics.ColdStartPredictions.WithLabels(model).Inc(requests.Count);
             metrics.RowsPerCall.Observe(requests.Count);
             throughput.Add(requests.Count);
             return responses;

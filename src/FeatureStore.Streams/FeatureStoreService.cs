@@ -4,11 +4,10 @@ using Microsoft.Extensions.Logging;
 using Streamiz.Kafka.Net;
 using Streaming.Contracts;
 using Streaming.FeatureStore.Definitions;
-using Streaming.FeatureStore.Online;
-using Streaming.FeatureStore.Streams;
+using Streaming.FeatureStore.Tiles;
 using Streaming.Platform.Kafka;
 
-namespace Streaming.FeatureStore;
+namespace Streaming.FeatureStore.Streams;
 
 /// <summary>
 /// Runs the feature topology: events and labels in; Redis online store, training examples and dead
@@ -20,7 +19,7 @@ public sealed class FeatureStoreService(
     KafkaOptions kafkaOptions,
     KafkaClientConfigs kafkaConfigs,
     FeatureSet set,
-    RedisOnlineStoreWriter writer,
+    ITileStore tileStore,
     FeatureMetrics metrics,
     FeatureStoreOptions options,
     ILoggerFactory loggerFactory,
@@ -28,7 +27,7 @@ public sealed class FeatureStoreService(
 {
     private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(5);
     private readonly Lazy<IConsumer<Ignore, Ignore>> _lagConsumer = new(() => new ConsumerBuilder<Ignore, Ignore>(kafkaConfigs.Consumer(options.ApplicationId)).Build());
-    private readonly TopologySettings _settings = new(set, options.JoinHorizon, options.SkewAllowance, kafkaOptions.StreamPartitions, options.Watermarks);
+    private DeadLetterPublisher? _deadLetters;
     private KafkaStream? _stream;
 
     /// <summary>Streamiz's state, e.g. RUNNING or REBALANCING; null before start.</summary>
@@ -46,11 +45,13 @@ public sealed class FeatureStoreService(
     {
         var topics = Topics.All(kafkaOptions.StreamPartitions);
         // The embedded broker cannot create topics through the admin API Streamiz uses: create its internal ones here.
-        if (cluster.Kind == "embedded") topics = [.. topics, .. FeatureTopology.InternalTopics(options.ApplicationId, _settings)];
+        if (cluster.Kind == "embedded") topics = [.. topics, .. FeatureTopology.InternalTopics(options.ApplicationId, kafkaOptions.StreamPartitions)];
         await cluster.EnsureTopicsAsync(topics, stoppingToken);
 
         StreamizLogging.Instance.Attach(loggerFactory);
-        var topology = new FeatureTopology(_settings, writer, metrics).Build(options.ApplicationId);
+        _deadLetters = new DeadLetterPublisher(kafkaConfigs.Producer(), metrics, loggerFactory.CreateLogger<DeadLetterPublisher>());
+        var tiles = new TileSettings(set, options.ApplicationId, tileStore, _deadLetters, metrics, options.FlushInterval, loggerFactory.CreateLogger<TileProcessor>());
+        var topology = new FeatureTopology(tiles, options.JoinHorizon).Build();
         _stream = new KafkaStream(topology, StreamConfig());
         _stream.StateChanged += (_, state) =>
         {
@@ -77,9 +78,9 @@ public sealed class FeatureStoreService(
     private static readonly string[] SourceTopics = [Topics.Events, Topics.Labels, Topics.Predictions];
 
     /// <summary>
-    /// Waits until every record in the source topics is committed as processed, its online-store writes
-    /// have landed and no training example waits for a watermark (or the timeout passes). Returns whether it
-    /// caught up. Twice in a row: an answer given on a timer is on its way to the join for a moment.
+    /// Waits until every record in the source topics is committed as processed (its tiles are then in Redis: a task
+    /// flushes them before it commits), or the timeout passes. Returns whether it caught up. Twice in a row: a record
+    /// may be on its way from one topic's task to the training examples for a moment.
     /// </summary>
     public async Task<bool> WaitUntilCaughtUpAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -87,24 +88,15 @@ public sealed class FeatureStoreService(
         var quiet = 0;
         while (DateTime.UtcNow < deadline)
         {
-            quiet = IsRunning && Backlog() == 0 && writer.Pending == 0 && ProbesWaiting() == 0 ? quiet + 1 : 0;
+            quiet = IsRunning && Backlog() == 0 ? quiet + 1 : 0;
             if (quiet == 2) return true;
             await Task.Delay(200, cancellationToken);
         }
         return false;
     }
 
-    /// <summary>Events whose training examples wait for the watermarks (at the end of a replay: until the sources count as idle).</summary>
-    public double ProbesWaiting() => set.Views.Sum(view => metrics.ProbesWaiting.WithLabels(view.Name).Value);
-
-    /// <summary>
-    /// Records written and not yet committed as processed, over the sources and the internal repartition
-    /// topics (the join sits two hops behind the sources).
-    /// </summary>
-    public long Backlog() =>
-        SourceTopics.Sum(topic => Lag(topic, kafkaOptions.StreamPartitions))
-        + FeatureTopology.InternalTopics(options.ApplicationId, _settings)
-            .Where(t => t.Name.EndsWith("-repartition", StringComparison.Ordinal)).Sum(t => Lag(t.Name, t.Partitions));
+    /// <summary>Records written to the source topics and not yet committed as processed.</summary>
+    public long Backlog() => SourceTopics.Sum(topic => Lag(topic, kafkaOptions.StreamPartitions));
 
     /// <summary>End offsets minus the pipeline's committed offsets (a partition never committed counts whole).</summary>
     private long Lag(string topic, int partitionCount)
@@ -161,13 +153,13 @@ public sealed class FeatureStoreService(
             _stream?.Dispose();
             DeleteTemporaryStateDirectory();
             if (_lagConsumer.IsValueCreated) _lagConsumer.Value.Dispose();
-            await writer.FlushAsync(cancellationToken);
-            logger.LogInformation("Feature pipeline stopped; online store writes flushed");
+            _deadLetters?.Dispose();
+            logger.LogInformation("Feature pipeline stopped; its tiles were flushed with its last commit");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Feature pipeline stopped before {Pending:N0} online-store updates reached Redis (the host's shutdown timeout ran out); " +
-                "their entities are rewritten with their next update", writer.Pending);
+            logger.LogWarning("Feature pipeline stopped before its last commit (the host's shutdown timeout ran out); " +
+                "the next start resumes each partition from the progress stored with its tiles, losing nothing");
         }
         finally
         {

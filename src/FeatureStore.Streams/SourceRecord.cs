@@ -13,20 +13,22 @@ public sealed record SourceRecord(string Stream, byte[] Raw, long IngestMs, Enti
 
     public bool IsValid => Error is null;
 
-    public static SourceRecord Parse(string stream, byte[] raw, long ingestMs)
+    public static SourceRecord Parse(string stream, byte[]? raw, long ingestMs)
     {
+        if (raw is null || raw.Length == 0) return new SourceRecord(stream, raw ?? [], ingestMs, Error: "an empty record (a tombstone, or no value)");
         try
         {
             switch (stream)
             {
                 case Topics.Events:
                     var entityEvent = JsonSerializer.Deserialize(raw, ContractsJsonContext.Default.EntityEvent);
-                    return entityEvent is { Id: not null, Type: not null, Keys: not null }
+                    return entityEvent is { Id: not null, Type: not null, Keys: not null } && entityEvent.Keys.All(k => k.Value is not null)
                         ? new SourceRecord(stream, raw, ingestMs, Event: entityEvent)
                         : Invalid("an event needs id, type, time and keys");
                 case Topics.Labels:
                     var label = JsonSerializer.Deserialize(raw, ContractsJsonContext.Default.Label);
                     return label is { Id: not null, Name: not null } && double.IsFinite(label.Value) && (label.EventId ?? label.PredictionId) is not null
+                        && (label.Keys is null || label.Keys.All(k => k.Value is not null))
                         ? new SourceRecord(stream, raw, ingestMs, Label: label)
                         : Invalid("a label needs id, name, a finite value, time and an event id or prediction id");
                 default:
@@ -36,8 +38,9 @@ public sealed record SourceRecord(string Stream, byte[] Raw, long IngestMs, Enti
                         : Invalid("a prediction log needs a prediction id and features");
             }
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
+            // Invalid UTF-8 comes as an ArgumentException or InvalidOperationException from the reader, not only JsonException.
             return Invalid(e.Message);
         }
 

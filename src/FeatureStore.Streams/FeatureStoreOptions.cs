@@ -1,4 +1,4 @@
-namespace Streaming.FeatureStore;
+namespace Streaming.FeatureStore.Streams;
 
 /// <summary>Configuration section "Features".</summary>
 public sealed class FeatureStoreOptions
@@ -32,34 +32,19 @@ public sealed class FeatureStoreOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>
-    /// Where window and join state lives on disk (RocksDB). Empty: a fresh directory per start, so state is
+    /// Where the join state lives on disk while the pipeline runs (Streamiz state directory; the tiles live in Redis). Empty: a fresh directory per start, so state is
     /// always rebuilt from the changelogs; set a lasting path to restart from local state instead.
     /// </summary>
     public string StateDirectory { get; set; } = "";
 
-    /// <summary>How long join pieces wait for their label (in event time) before being dropped; labels dropped then are dead-lettered.</summary>
+    /// <summary>How long (event time) a logged prediction waits for its label, and a label for its prediction; labels dropped then are dead-lettered.</summary>
     public TimeSpan JoinHorizon { get; set; } = TimeSpan.FromDays(3);
 
     /// <summary>
-    /// How far (event time) one source partition may run ahead of another in processing before windows
-    /// close on the slower one; records past it are dead-lettered as late. Catching up on a backlog needs
-    /// hours; windows are kept this much longer in memory.
+    /// How often each stream task writes its changed tiles to Redis (and at every commit). Shorter: fresher features
+    /// and more, smaller Redis transactions.
     /// </summary>
-    public TimeSpan SkewAllowance { get; set; } = TimeSpan.FromDays(1);
-
-    /// <summary>Event time between two watermarks of a source partition (probes are answered up to this much later).</summary>
-    public TimeSpan WatermarkEvery { get; set; } = Streams.WatermarkSettings.Default.Every;
-
-    /// <summary>Wall time without a watermark after which a source partition stops holding training examples back.</summary>
-    public TimeSpan IdleAfter { get; set; } = Streams.WatermarkSettings.Default.IdleAfter;
-
-    public Streams.WatermarkSettings Watermarks => new(WatermarkEvery, IdleAfter);
-
-    /// <summary>Online-store updates queued for Redis before the stream thread waits.</summary>
-    public int WriterQueueCapacity { get; set; } = 100_000;
-
-    /// <summary>Updates per pipelined Redis batch, at most.</summary>
-    public int WriterMaxBatch { get; set; } = 2_000;
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     public bool ExactlyOnce => Guarantee switch
     {

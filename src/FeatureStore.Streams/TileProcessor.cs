@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using Streamiz.Kafka.Net.Processors.Public;
+using Streaming.Contracts;
+using Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Tiles;
+
+namespace Streaming.FeatureStore.Streams;
+
+/// <summary>What every tile processor shares: the views, where tiles go, where rejects go, how often to flush.</summary>
+public sealed record TileSettings(
+    FeatureSet Set, string ApplicationId, ITileStore Store, DeadLetterPublisher DeadLetters, FeatureMetrics Metrics, TimeSpan FlushInterval, ILogger Logger);
+
+/// <summary>
+/// Folds one source topic's records into tiles (<see cref="EntityTile"/>): per (view, entity), the panes of this
+/// task's own partition, with no repartition. Lateness is judged on the source partition alone, against the newest
+/// event time seen there. Every <see cref="TileSettings.FlushInterval"/>, and before Streamiz commits the offsets
+/// (<see cref="TileFlushStore"/>), the changed tiles go to the online store together with the partition's progress
+/// (the last offset folded in and its newest time). A partition that resumes after a crash loads that progress and
+/// skips the records up to it, so the tiles count each record exactly once; a tile it has not met yet since the
+/// start is read back from the store on first use.
+/// </summary>
+/// <remarks>Streamiz's builder makes one throwaway processor with the parameterless constructor, then each task's with the arguments the topology gives.</remarks>
+public sealed class TileProcessor : IProcessor<string, byte[]>
+{
+    private readonly TileSettings? _settings;
+    private readonly string _topic = "";
+    private readonly FeatureView[] _views = [];
+    private readonly Dictionary<int, PartitionState> _partitions = [];
+    private readonly Dictionary<(FeatureView View, string Entity, int Partition), EntityTile> _tiles = [];
+    private readonly HashSet<(FeatureView View, string Entity, int Partition)> _dirty = [];
+    private readonly Stopwatch _sinceFlush = Stopwatch.StartNew();
+    private long _unflushedRecords;
+
+    public TileProcessor()
+    {
+    }
+
+    public TileProcessor(TileSettings settings, string topic)
+    {
+        _settings = settings;
+        _topic = topic;
+        var source = topic == Topics.Events ? FeatureSource.Events : FeatureSource.Labels;
+        _views = [.. settings.Set.Views.Where(v => v.Source == source)];
+    }
+
+    private TileSettings Settings => _settings ?? throw new InvalidOperationException("A tile processor serves one topic: Processor<TileProcessor>(settings, topic).");
+
+    public void Init(ProcessorContext<string, byte[]> context)
+    {
+        var store = (TileFlushStore)context.GetStateStore(TileFlushStore.StoreName(_topic));
+        store.Flushing = Flush;
+        // Streamiz runs wall-clock punctuations from its loop, also when no record arrives: a quiet stream still flushes.
+        context.Schedule(Settings.FlushInterval, PunctuationType.PROCESSING_TIME, _ => Flush());
+    }
+
+    public void Process(Record<string, byte[]> record)
+    {
+        var settings = Settings;
+        var partition = record.TopicPartitionOffset.Partition.Value;
+        var offset = record.TopicPartitionOffset.Offset.Value;
+        var state = Partition(partition);
+        if (offset <= state.Offset)
+        {
+            settings.Metrics.Resumed.WithLabels(_topic).Inc(); // already in the store before a restart
+            return;
+        }
+        settings.Metrics.Received.WithLabels(_topic).Inc();
+        Fold(state, partition, record.Value, record.Timestamp.UnixTimestampMs);
+        state.Offset = offset;
+        state.Changed = true;
+        _unflushedRecords++;
+        if (_sinceFlush.Elapsed >= settings.FlushInterval) Flush();
+    }
+
+    private void Fold(PartitionState state, int partition, byte[]? raw, long ingestMs)
+    {
+        var settings = Settings;
+        var parsed = SourceRecord.Parse(_topic, raw, ingestMs);
+        if (!parsed.IsValid)
+        {
+            settings.DeadLetters.Publish(_topic, SourceRecord.MalformedReason, parsed.Error, raw ?? []);
+            return;
+        }
+        var timeMs = (parsed.Event?.Time ?? parsed.Label!.Time).ToUnixTimeMilliseconds();
+        var newestBefore = state.NewestMs;
+        state.NewestMs = Math.Max(state.NewestMs, timeMs);
+        foreach (var view in _views)
+        {
+            string? entity;
+            double? value;
+            if (parsed.Event is { } entityEvent)
+            {
+                if (!ViewInputs.Feeds(view, entityEvent) || ViewInputs.EntityOf(view, entityEvent.Keys) is not { } e) continue;
+                (entity, value) = (e, ViewInputs.ValueOf(view, entityEvent));
+            }
+            else
+            {
+                if (ViewInputs.EntityOf(view, parsed.Label!) is not { } e) continue;
+                (entity, value) = (e, ViewInputs.ValueOf(view, parsed.Label!));
+            }
+            if (value is not { } number)
+            {
+                settings.Metrics.MissingField.WithLabels(view.Name).Inc();
+                continue;
+            }
+            if (newestBefore != long.MinValue && timeMs < newestBefore - (long)view.Grace.TotalMilliseconds)
+            {
+                settings.Metrics.LateRecords.WithLabels(view.Name).Inc();
+                settings.DeadLetters.Publish(_topic, FeatureTopology.LateReason,
+                    $"{view.Name}: time {DateTimeOffset.FromUnixTimeMilliseconds(timeMs):O} is more than the grace {view.Grace} behind its partition's newest, {DateTimeOffset.FromUnixTimeMilliseconds(newestBefore):O}",
+                    raw!);
+                continue;
+            }
+            var key = (view, entity, partition);
+            if (!_tiles.TryGetValue(key, out var tile))
+                _tiles[key] = tile = (state.Resumed ? settings.Store.LoadTile(view, entity, new SourcePartition(_topic, partition)) : null) ?? new EntityTile();
+            tile.Add(view, number, timeMs, ingestMs);
+            _dirty.Add(key);
+            settings.Metrics.Aggregated.WithLabels(view.Name).Inc();
+        }
+    }
+
+    private PartitionState Partition(int partition)
+    {
+        if (_partitions.TryGetValue(partition, out var state)) return state;
+        var settings = Settings;
+        var progress = Retrying(() => settings.Store.LoadProgress(settings.ApplicationId, new SourcePartition(_topic, partition)), "read the progress of");
+        state = progress is { } p ? new PartitionState { Offset = p.Offset, NewestMs = p.NewestMs, Resumed = true } : new PartitionState();
+        if (progress is not null)
+            settings.Logger.LogInformation("Tiles of {Topic}[{Partition}] resume after offset {Offset}: the records up to it are in the online store", _topic, partition, state.Offset);
+        return _partitions[partition] = state;
+    }
+
+    /// <summary>
+    /// Delivers the dead letters, then writes the changed tiles and progress. Blocks until both succeed: the offsets
+    /// Streamiz commits next must not pass a record whose effect is not stored, and nothing may be dropped. While Redis
+    /// or the broker is away the stream waits (its lag grows, visible in streaming_features_consumer_lag).
+    /// </summary>
+    private void Flush()
+    {
+        if (_unflushedRecords == 0 && _dirty.Count == 0) return;
+        var settings = Settings;
+        while (!settings.DeadLetters.Flush(TimeSpan.FromSeconds(5)))
+            settings.Logger.LogWarning("Dead letters of {Topic} are not being delivered; tiles wait for them. Check the broker.", _topic);
+        var writes = _dirty.Select(k => new TileWrite(k.View, k.Entity, new SourcePartition(_topic, k.Partition), _tiles[k])).ToList();
+        var progress = _partitions.Where(p => p.Value.Changed)
+            .ToDictionary(p => new SourcePartition(_topic, p.Key), p => new PartitionProgress(p.Value.Offset, p.Value.NewestMs));
+        Retrying(() =>
+        {
+            settings.Store.Write(settings.ApplicationId, writes, progress);
+            return true;
+        }, "write the tiles of");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var write in writes)
+        {
+            settings.Metrics.OnlineWrites.WithLabels(write.View.Name).Inc();
+            settings.Metrics.Freshness.WithLabels(write.View.Name).Observe(Math.Max(0, now - write.Tile.NewestIngestMs) / 1000.0);
+        }
+        settings.Metrics.Stored.WithLabels(_topic).Inc(_unflushedRecords);
+        foreach (var state in _partitions.Values) state.Changed = false;
+        _dirty.Clear();
+        _unflushedRecords = 0;
+        _sinceFlush.Restart();
+    }
+
+    private T Retrying<T>(Func<T> call, string what)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return call();
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                Settings.Metrics.OnlineWriteFailures.Inc();
+                if (attempt == 1 || attempt % 30 == 0)
+                    Settings.Logger.LogWarning(e, "Could not {What} {Topic} in Redis (attempt {Attempt}); the stream waits and retries every second. Check Redis.", what, _topic, attempt);
+                Thread.Sleep(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    public void Close()
+    {
+    }
+
+    private sealed class PartitionState
+    {
+        public long Offset = -1;
+        public long NewestMs = long.MinValue;
+        public bool Changed;
+
+        /// <summary>The store held progress for this partition: its tiles may be there too.</summary>
+        public bool Resumed;
+    }
+}

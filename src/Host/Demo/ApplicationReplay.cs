@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Streaming.Contracts;
+using Streaming.FeatureStore;
+using Streaming.Ingest;
+using Streaming.Ingest.Publishing;
+using Streaming.Ingest.Replay;
+using Streaming.Serving;
+using Streaming.Serving.Prediction;
+
+namespace Streaming.Host.Demo;
+
+/// <summary>
+/// The demo's replay, acting as the application: before each departure is published, at its event time, it asks
+/// serving for a prediction (the same <see cref="Predictor"/> the HTTP API calls), and when the flight's delay is
+/// known it publishes the label with that prediction's id, so the learner trains on what was served. Departures of
+/// the same minute are asked for in one batch.
+/// </summary>
+/// <remarks>
+/// An application sees the features of everything that happened before it asks. The replay runs far faster than the
+/// events did, so before predicting at time t it waits until the feature pipeline has stored (in Redis) every record
+/// published with a time up to t − <c>maxLag</c>: the features served then lag the request by at most that much
+/// event time. The lag actually seen is measured and reported (<see cref="ApplicationReplaySummary"/>).
+/// </remarks>
+public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predictor, PredictionLogPublisher predictionLog,
+    FeatureMetrics features, ServingOptions serving)
+{
+    private const string Source = "replay";
+    private const int AwaitBehind = 50_000; // outcomes kept pending before the oldest is awaited: bounds memory
+    private const int FeatureAgeSampleEvery = 8;
+
+    /// <param name="speed">Simulated seconds per wall-clock second; null replays as fast as the pipeline keeps up.</param>
+    public async Task<ApplicationReplaySummary> RunAsync(FlightsReplaySource source, double? speed, TimeSpan maxLag, ReplayProgress progress, CancellationToken cancellationToken)
+    {
+        if (speed is <= 0) throw new ArgumentOutOfRangeException(nameof(speed), "Speed must be positive.");
+        DateTimeOffset? firstArrival = null;
+        var model = serving.Models[0];
+        var wall = Stopwatch.StartNew();
+        var storedAtStart = Stored();
+        var unstored = new Queue<(long Count, DateTimeOffset Arrival)>(); // published records not yet known to be stored
+        long published = 0, predictions = 0, coldStart = 0, labelled = 0;
+        var lags = new List<double>();
+        var ages = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        var predictionIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        var outcomes = new Queue<(IngestStream Stream, Task<RecordOutcome> Outcome)>();
+        var departures = new List<EntityEvent>();
+
+        await foreach (var record in source.ReadFlightsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (departures.Count > 0 && (record.Event is null || record.Event.Time != departures[0].Time || departures.Count == serving.MaxBatch))
+                await PredictAndPublishAsync().ConfigureAwait(false);
+            if (record.Event is { } departure)
+            {
+                departures.Add(departure);
+                continue;
+            }
+            var label = record.Label!;
+            if (label.EventId is { } eventId && predictionIds.Remove(eventId, out var predictionId))
+            {
+                label = label with { PredictionId = predictionId };
+                labelled++;
+            }
+            await PublishAsync(IngestStream.Labels, JsonSerializer.SerializeToUtf8Bytes(label, ContractsJsonContext.Default.Label), record.Arrival).ConfigureAwait(false);
+        }
+        if (departures.Count > 0) await PredictAndPublishAsync().ConfigureAwait(false);
+        while (outcomes.TryDequeue(out var rest)) progress.Count(rest.Stream, await rest.Outcome.ConfigureAwait(false));
+        var replay = new ReplaySummary(source.RowsRead, progress.Events, progress.Labels, progress.DeadLettered, progress.Failed, wall.Elapsed);
+        return new ApplicationReplaySummary(replay, progress.SimulatedTime, predictions, coldStart, labelled, maxLag, Distribution.Of(lags),
+            ages.ToDictionary(a => a.Key, a => Distribution.Of(a.Value)));
+
+        async Task PredictAndPublishAsync()
+        {
+            var time = departures[0].Time;
+            lags.Add((await WaitForFeaturesAsync(time).ConfigureAwait(false)).TotalMinutes);
+            // The prediction log is published in the background: never let its buffer fill (a dropped log loses its example).
+            while (predictionLog.Pending > serving.PredictionLogCapacity / 2) await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            var requests = departures.Select(d => new PredictionRequest(d.Keys, d.Fields, d.Time)).ToList();
+            var answers = await predictor.PredictAsync(model, requests).ConfigureAwait(false);
+            for (var i = 0; i < departures.Count; i++)
+            {
+                if (answers?[i] is { } answer)
+                {
+                    predictionIds[departures[i].Id] = answer.PredictionId;
+                    predictions++;
+                    if (answer.ColdStart == true) coldStart++;
+                    if (predictions % FeatureAgeSampleEvery == 0)
+                        foreach (var (view, use) in answer.Features)
+                            if (use.AgeMs is { } age)
+                            {
+                                if (!ages.TryGetValue(view, out var list)) ages[view] = list = [];
+                                list.Add(age / 60_000.0);
+                            }
+                }
+                await PublishAsync(IngestStream.Events, JsonSerializer.SerializeToUtf8Bytes(departures[i], ContractsJsonContext.Default.EntityEvent), departures[i].Time)
+                    .ConfigureAwait(false);
+            }
+            departures.Clear();
+        }
+
+        // Waits until every record published up to time − maxLag is in Redis; returns how far behind time the newest stored one is.
+        async Task<TimeSpan> WaitForFeaturesAsync(DateTimeOffset time)
+        {
+            var newestStored = DateTimeOffset.MinValue;
+            while (true)
+            {
+                var stored = Stored() - storedAtStart;
+                while (unstored.TryPeek(out var oldest) && oldest.Count <= stored) newestStored = unstored.Dequeue().Arrival;
+                if (!unstored.TryPeek(out var next) || next.Arrival > time - maxLag) break;
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            }
+            return unstored.Count == 0 || newestStored == DateTimeOffset.MinValue ? TimeSpan.Zero : time - newestStored;
+        }
+
+        async Task PublishAsync(IngestStream stream, byte[] utf8, DateTimeOffset arrival)
+        {
+            firstArrival ??= arrival;
+            if (speed is { } factor && TimeSpan.FromTicks((long)((arrival - firstArrival.Value).Ticks / factor)) - wall.Elapsed is var wait && wait > TimeSpan.FromMilliseconds(1))
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            progress.SimulatedTime = arrival;
+            var outcome = await pipeline.EnqueueAsync(stream, utf8, Source, arrival, cancellationToken: cancellationToken).ConfigureAwait(false);
+            unstored.Enqueue((++published, arrival));
+            outcomes.Enqueue((stream, outcome));
+            while (outcomes.Count > AwaitBehind || (outcomes.Count > 0 && outcomes.Peek().Outcome.IsCompleted))
+            {
+                var (done, oldest) = outcomes.Dequeue();
+                progress.Count(done, await oldest.ConfigureAwait(false));
+            }
+        }
+    }
+
+    /// <summary>Records of the events and labels topics whose effect the pipeline has stored in Redis (this process's count).</summary>
+    private long Stored() => (long)(features.Stored.WithLabels(Topics.Events).Value + features.Stored.WithLabels(Topics.Labels).Value);
+}
+
+/// <summary>Percentiles of a measured quantity.</summary>
+public sealed record Distribution(long Count, double P50, double P95, double Max)
+{
+    public static Distribution Of(List<double> values)
+    {
+        if (values.Count == 0) return new Distribution(0, double.NaN, double.NaN, double.NaN);
+        values.Sort();
+        return new Distribution(values.Count, values[(int)(0.5 * (values.Count - 1))], values[(int)(0.95 * (values.Count - 1))], values[^1]);
+    }
+}
+
+/// <summary>What the application replay did: the records, the predictions, and how old the served features were.</summary>
+/// <param name="PipelineLagMinutes">Per prediction batch: event time between the request and the newest record the pipeline had stored.</param>
+/// <param name="FeatureAgeMinutes">Per view (a sample of predictions): request time minus the newest contribution to the value served.</param>
+public sealed record ApplicationReplaySummary(
+    ReplaySummary Replay, DateTimeOffset LastArrival, long Predictions, long ColdStartPredictions, long LabelsWithPrediction, TimeSpan MaxLag,
+    Distribution PipelineLagMinutes, IReadOnlyDictionary<string, Distribution> FeatureAgeMinutes);
