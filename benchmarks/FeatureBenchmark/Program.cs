@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
 using Streaming.Contracts;
 using Streaming.FeatureStore;
-using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Streams;
 using Streaming.Host.Commands;
 using Streaming.Host.Web;
@@ -14,20 +13,24 @@ using Streaming.Ingest.Replay;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
 using Streamiz.Kafka.Net;
-using Streamiz.Kafka.Net.SerDes;
-using Streamiz.Kafka.Net.Stream;
 
-// Feature pipeline throughput and freshness: departures from the events topic into Redis, beside the raw
-// consume rate of the same broker in the same run. Options: --data <flights parquet> --events N
-// --load-seconds S, then any --Features:* / --Kafka:* setting. Embedded Kafka and Garnet unless
-// --Kafka:BootstrapServers / --Redis:Configuration name real ones.
+// Feature pipeline throughput and freshness, beside references measured in the same run on the same backlog and broker:
+// a bare consumer and a Streamiz pass-through (the pipeline's settings) reading the same records. The backlog is what the
+// pipeline reads in production: departures, their prediction logs and their labels (naming the predictions), in arrival
+// order. Options: --data <flights parquet> --events N (departures) --load-seconds S, then any --Features:* / --Kafka:*
+// setting. Embedded Kafka and Garnet unless --Kafka:BootstrapServers / --Redis:Configuration name real ones.
 var data = Option("--data", DemoCommand.DefaultDataPath);
 var events = int.Parse(Option("--events", "20000"), CultureInfo.InvariantCulture);
 var loadSeconds = double.Parse(Option("--load-seconds", "10"), CultureInfo.InvariantCulture);
 var settings = args.Where(a => a.StartsWith("--Features:", StringComparison.Ordinal) || a.StartsWith("--Kafka:", StringComparison.Ordinal) || a.StartsWith("--Redis:", StringComparison.Ordinal)).ToList();
+string[] sources = [Topics.Events, Topics.Labels, Topics.Predictions];
 
-Console.WriteLine($"Reading {events:N0} departures (and {events / 2:N0} more for the load phase) from {Path.GetFullPath(data)}");
-var departures = await Departures(data, events + events / 2);
+Console.WriteLine($"Reading {events:N0} departures (and {events / 2:N0} more for the load phase), their predictions and labels, from {Path.GetFullPath(data)}");
+var (backlog, load) = await BacklogAsync(data, events, events / 2);
+var inputs = backlog.Count;
+var labels = backlog.Count(r => r.Topic == Topics.Labels);
+var tileRecords = backlog.Count(r => r.Topic != Topics.Predictions);
+Console.WriteLine($"backlog: {inputs:N0} records ({events:N0} departures, {inputs - events - labels:N0} prediction logs, {labels:N0} labels)");
 // Embedded Kafka unless the settings name a broker; Garnet unless they name a Redis (the later setting wins).
 using var embedded = settings.Any(s => s.StartsWith("--Kafka:BootstrapServers=", StringComparison.Ordinal)) ? null : new EmbeddedKafkaCluster();
 using var garnet = new EmbeddedGarnet();
@@ -41,88 +44,73 @@ var configs = app.Services.GetRequiredService<KafkaClientConfigs>();
 var featureOptions = app.Services.GetRequiredService<FeatureStoreOptions>();
 var kafkaOptions = app.Services.GetRequiredService<KafkaOptions>();
 var partitions = kafkaOptions.StreamPartitions;
-const string OneHop = "bench-one-hop";
 // Every topic up front: the embedded broker creates them only through its mock API, a real one through the admin API.
-var topology = new TopologySettings(FlightFeatureViews.Set, featureOptions.JoinHorizon, featureOptions.SkewAllowance, partitions, featureOptions.Watermarks);
 IKafkaCluster cluster = embedded ?? app.Services.GetRequiredService<IKafkaCluster>();
-await cluster.EnsureTopicsAsync(
-    [.. Topics.All(partitions), .. FeatureTopology.InternalTopics(featureOptions.ApplicationId, topology), new TopicSpec($"{OneHop}-by-origin-repartition", partitions)],
-    CancellationToken.None);
+await cluster.EnsureTopicsAsync([.. Topics.All(partitions), .. FeatureTopology.InternalTopics(featureOptions.ApplicationId, partitions)], CancellationToken.None);
 
 // 1. The backlog, then the ceiling: a bare consumer reading it (from where it begins: a real broker may hold earlier
 // runs, and so may the applications' groups, which start there too).
-var backlogStart = EndOffsets(configs, [Topics.Events], partitions);
+var backlogStart = EndOffsets(configs, sources, partitions);
 CommitStart(configs, "bench-pass-through", backlogStart);
-CommitStart(configs, OneHop, [.. backlogStart, .. EndOffsets(configs, [$"{OneHop}-by-origin-repartition"], partitions)]);
-CommitStart(configs, featureOptions.ApplicationId,
-[
-    .. backlogStart,
-    .. EndOffsets(configs, [Topics.Labels, Topics.Predictions, .. FeatureTopology.InternalTopics(featureOptions.ApplicationId, topology)
-        .Select(t => t.Name).Where(t => t.EndsWith("-repartition", StringComparison.Ordinal))], partitions),
-]);
-Produce(configs, departures.Take(events), partitions);
-var raw = RawConsume(configs, backlogStart, events);
-Console.WriteLine($"raw consume            {raw,12:N0} events/s");
+CommitStart(configs, featureOptions.ApplicationId, backlogStart);
+Produce(configs, backlog);
+var raw = RawConsume(configs, backlogStart, inputs);
+Console.WriteLine($"raw consume            {raw,12:N0} records/s");
 
-// 2. What Streamiz itself costs, with the pipeline's settings, through the same backlog: reading and counting each
-// event; and the least any view keyed by something other than the source's key needs: parse, re-key, one repartition.
+// 2. What Streamiz itself costs, with the pipeline's settings, through the same backlog: reading and counting each record.
 var passThrough = await StreamizReference("bench-pass-through",
-    (builder, seen) => builder.Stream<string, byte[]>(Topics.Events).Foreach((_, _, _) => seen()),
-    featureOptions, kafkaOptions, configs.BootstrapServers, events);
-Console.WriteLine($"Streamiz pass-through  {passThrough,12:N0} events/s  ({passThrough / raw:P0} of raw consume; source → count)");
-var oneHop = await StreamizReference(OneHop,
-    (builder, seen) => builder.Stream<string, byte[]>(Topics.Events)
-        .SelectKey((_, raw, context) => SourceRecord.Parse(Topics.Events, raw, context.Timestamp).Event?.Keys.GetValueOrDefault("origin") ?? "")
-        .Repartition(Repartitioned<string, byte[]>.As("by-origin").WithKeySerdes(new StringSerDes()).WithValueSerdes(new ByteArraySerDes()))
-        .Foreach((_, _, _) => seen()),
-    featureOptions, kafkaOptions, configs.BootstrapServers, events);
-Console.WriteLine($"Streamiz one hop       {oneHop,12:N0} events/s  ({oneHop / raw:P0} of raw consume; source → parse, key by origin → repartition → count)");
+    (builder, seen) =>
+    {
+        foreach (var topic in sources) builder.Stream<string, byte[]>(topic).Foreach((_, _, _) => seen());
+    },
+    featureOptions, kafkaOptions, configs.BootstrapServers, inputs);
+Console.WriteLine($"Streamiz pass-through  {passThrough,12:N0} records/s  ({passThrough / raw:P0} of raw consume; source → count)");
 
-// 3. The pipeline through the same backlog: from RUNNING until every event is in its views and in Redis.
+// 3. The pipeline through the same backlog: from RUNNING until every event and label is in Redis with its partition's
+// progress, and every label has its training example.
 var writtenBefore = RecordsByKind(configs);
 await app.StartAsync();
 var features = app.Services.GetRequiredService<FeatureStoreService>();
 var metrics = app.Services.GetRequiredService<FeatureMetrics>();
-// Done with an event once both its views either aggregated it or dead-lettered it as late, and the last of it is in Redis.
-double Handled(string view) => metrics.Aggregated.WithLabels(view).Value + metrics.LateRecords.WithLabels(view).Value;
-var writer = app.Services.GetRequiredService<Streaming.FeatureStore.Online.RedisOnlineStoreWriter>();
+double Stored() => metrics.Stored.WithLabels(Topics.Events).Value + metrics.Stored.WithLabels(Topics.Labels).Value;
 while (!features.IsRunning) await Task.Delay(10);
-var pipeline = await Rate("the feature pipeline", () => Math.Min(Handled("origin_departures_1h"), Handled("destination_inbound_1h")), events,
-    drained: () => features.Backlog() == 0 && writer.Pending == 0);
-var late = metrics.LateRecords.WithLabels("origin_departures_1h").Value;
-Console.WriteLine($"feature pipeline       {pipeline,12:N0} events/s  ({pipeline / raw:P1} of raw consume; each departure feeds 2 views and probes all 4)");
-if (late > 0) Console.WriteLine($"  {late:N0} events arrived behind other partitions by more than the skew allowance and were dead-lettered (raise --Features:SkewAllowance)");
-// Why the pipeline is a small fraction of a bare consumer: every departure becomes many records on the broker.
+var pipeline = await Rate("the feature pipeline", () => Math.Min(Stored() / tileRecords, metrics.ExamplesJoined.Value / labels) * inputs, inputs);
+var late = metrics.LateRecords.GetAllLabelValues().Sum(l => metrics.LateRecords.WithLabels(l).Value);
+Console.WriteLine($"feature pipeline       {pipeline,12:N0} records/s  ({pipeline / passThrough:P0} of the pass-through, {pipeline / raw:P0} of raw consume)");
+// Every record of the backlog is valid: any dead letter, late or otherwise, is a valid record rejected.
 var written = RecordsByKind(configs).ToDictionary(k => k.Key, k => k.Value - writtenBefore.GetValueOrDefault(k.Key));
-var perDeparture = written.Where(k => k.Key != "source").Sum(k => k.Value) / (double)events;
-Console.WriteLine($"  records the pipeline wrote to the broker per departure: {perDeparture:N1} ({string.Join(", ", written.Where(k => k.Key != "source").Select(k => $"{k.Key} {k.Value / (double)events:N1}"))})");
+var deadLettered = written.GetValueOrDefault(Topics.DeadLetter);
+var examples = written.GetValueOrDefault(Topics.TrainingExamples);
+var beyondExamples = written.Where(k => k.Key is not ("source" or Topics.TrainingExamples)).Sum(k => k.Value);
+Console.WriteLine($"  broker writes per input record beyond the {examples:N0} training examples: {beyondExamples / (double)inputs:N2} " +
+    $"({string.Join(", ", written.Where(k => k.Key != "source").Select(k => $"{k.Key} {k.Value:N0}"))})");
+Console.WriteLine($"  valid records dead-lettered: {deadLettered:N0} ({late:N0} as late)");
 
-// 4. Freshness at half the measured maximum: paced departures, ingest time to visible in Redis.
+// 4. Freshness at half the measured maximum: paced records, ingest time to visible in Redis.
 var registry = app.Services.GetRequiredService<CollectorRegistry>();
 var before = await Snapshot(registry);
 var rate = pipeline / 2;
-var load = departures.Skip(events).Take((int)Math.Min(events / 2, rate * loadSeconds)).ToList();
-await ProducePaced(configs, load, rate, partitions);
+var paced = load.Take((int)Math.Min(load.Count, rate * loadSeconds)).ToList();
+await ProducePaced(configs, paced, rate);
 while (features.Backlog() > 0) await Task.Delay(10);
 await Task.Delay(500);
 var after = await Snapshot(registry);
 var (p50, p95, p99) = (Quantile(before, after, 0.50), Quantile(before, after, 0.95), Quantile(before, after, 0.99));
-Console.WriteLine($"freshness at {rate:N0}/s  p50 ≤ {p50 * 1000:N1} ms  p95 ≤ {p95 * 1000:N1} ms  p99 ≤ {p99 * 1000:N1} ms  ({load.Count:N0} departures; histogram bucket bounds)");
+Console.WriteLine($"freshness at {rate:N0}/s  p50 ≤ {p50 * 1000:N1} ms  p95 ≤ {p95 * 1000:N1} ms  p99 ≤ {p99 * 1000:N1} ms  ({paced.Count:N0} records; histogram bucket bounds)");
 await app.StopAsync();
 
 Console.WriteLine(JsonSerializer.Serialize(new
 {
     benchmark = "features",
-    events,
+    input_records = inputs,
     raw_consume_per_s = Math.Round(raw),
-    pipeline_events_per_s = Math.Round(pipeline),
-    ratio_to_raw = Math.Round(pipeline / raw, 3),
-    streamiz_pass_through_per_s = Math.Round(passThrough),
-    streamiz_one_hop_per_s = Math.Round(oneHop),
-    ratio_to_one_hop = Math.Round(pipeline / oneHop, 3),
-    late_dead_lettered = late,
-    broker_records_per_departure = Math.Round(perDeparture, 1),
-    load_events_per_s = Math.Round(rate),
+    passthrough_records_per_s = Math.Round(passThrough),
+    pipeline_records_per_s = Math.Round(pipeline),
+    ratio_to_passthrough = Math.Round(pipeline / passThrough, 3),
+    broker_writes_per_input_record = Math.Round(beyondExamples / (double)inputs, 3),
+    training_examples = examples,
+    dead_lettered_valid = deadLettered,
+    load_records_per_s = Math.Round(rate),
     freshness_p50_ms = p50 * 1000,
     freshness_p95_ms = p95 * 1000,
     freshness_p99_ms = p99 * 1000,
@@ -135,42 +123,54 @@ string Option(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
-static async Task<List<byte[]>> Departures(string path, int count)
+// Departures in arrival order with a prediction log each (as serving logs one just before the departure is published) and
+// their labels, naming the predictions: the first `count` departures' records, then the next `more` departures' for the load.
+static async Task<(List<Input> Backlog, List<Input> Load)> BacklogAsync(string path, int count, int more)
 {
-    var list = new List<byte[]>(count);
-    long index = 0;
-    await foreach (var row in new FlightsReplaySource(path, count).ReadRowsAsync(CancellationToken.None))
+    var (backlog, load) = (new List<Input>(), new List<Input>());
+    var departures = 0;
+    await foreach (var flight in new FlightsReplaySource(path, count + more).ReadFlightsAsync(CancellationToken.None))
     {
-        var (departure, _) = FlightsReplaySource.ToRecords(row, index++);
-        list.Add(JsonSerializer.SerializeToUtf8Bytes(departure, ContractsJsonContext.Default.EntityEvent));
+        var into = departures <= count && !(flight.Event is not null && departures == count) ? backlog : load;
+        if (flight.Event is { } departure)
+        {
+            departures++;
+            var logged = new PredictionLog($"p-{departure.Id}", "flights-delay", "1", departure.Time, departure.Keys, EventFeatures.From(departure), 0.2);
+            into.Add(new Input(Topics.Predictions, logged.PredictionId, JsonSerializer.SerializeToUtf8Bytes(logged, ContractsJsonContext.Default.PredictionLog)));
+            into.Add(new Input(Topics.Events, departure.PartitionKey, JsonSerializer.SerializeToUtf8Bytes(departure, ContractsJsonContext.Default.EntityEvent)));
+        }
+        else
+        {
+            var label = flight.Label! with { PredictionId = $"p-{flight.Label!.EventId}" };
+            into.Add(new Input(Topics.Labels, label.PartitionKey, JsonSerializer.SerializeToUtf8Bytes(label, ContractsJsonContext.Default.Label)));
+        }
     }
-    return list;
+    return (backlog, load);
 }
 
-static IProducer<Null, byte[]> Producer(KafkaClientConfigs configs)
+static IProducer<string, byte[]> Producer(KafkaClientConfigs configs)
 {
     var config = configs.Producer();
     config.LingerMs = 2;
-    return new ProducerBuilder<Null, byte[]>(config).Build();
+    return new ProducerBuilder<string, byte[]>(config).Build();
 }
 
-static void Produce(KafkaClientConfigs configs, IEnumerable<byte[]> values, int partitions)
+static void Produce(KafkaClientConfigs configs, IEnumerable<Input> records)
 {
     using var producer = Producer(configs);
-    var partition = 0;
-    foreach (var value in values) producer.Produce(new TopicPartition(Topics.Events, partition++ % partitions), new Message<Null, byte[]> { Value = value });
+    foreach (var record in records) producer.Produce(record.Topic, new Message<string, byte[]> { Key = record.Key, Value = record.Value });
     producer.Flush();
 }
 
-static async Task ProducePaced(KafkaClientConfigs configs, List<byte[]> values, double perSecond, int partitions)
+static async Task ProducePaced(KafkaClientConfigs configs, List<Input> records, double perSecond)
 {
     using var producer = Producer(configs);
     var clock = Stopwatch.StartNew();
-    for (var i = 0; i < values.Count; i++)
+    for (var i = 0; i < records.Count; i++)
     {
         var due = TimeSpan.FromSeconds(i / perSecond);
         if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
-        producer.Produce(new TopicPartition(Topics.Events, i % partitions), new Message<Null, byte[]> { Value = values[i] });
+        producer.Produce(records[i].Topic, new Message<string, byte[]> { Key = records[i].Key, Value = records[i].Value });
     }
     producer.Flush();
 }
@@ -183,13 +183,14 @@ static List<TopicPartitionOffset> EndOffsets(KafkaClientConfigs configs, IEnumer
         .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))];
 }
 
-// Records in every topic, by kind: the events source, repartition hops, store changelogs, the rest (outputs).
+// Records in every topic, by kind: the sources, repartition hops, store changelogs, and each other topic by name.
 static Dictionary<string, long> RecordsByKind(KafkaClientConfigs configs)
 {
     using var admin = new AdminClientBuilder(configs.Admin()).Build();
     return admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics
         .Where(t => !t.Topic.StartsWith("__", StringComparison.Ordinal)) // a real broker's own, e.g. the committed offsets
-        .GroupBy(t => t.Topic == Topics.Events ? "source" : t.Topic.EndsWith("-repartition", StringComparison.Ordinal) ? "repartition" : t.Topic.EndsWith("-changelog", StringComparison.Ordinal) ? "changelog" : "outputs")
+        .GroupBy(t => t.Topic is Topics.Events or Topics.Labels or Topics.Predictions ? "source"
+            : t.Topic.EndsWith("-repartition", StringComparison.Ordinal) ? "repartition" : t.Topic.EndsWith("-changelog", StringComparison.Ordinal) ? "changelog" : t.Topic)
         .ToDictionary(g => g.Key, g => g.Sum(t => TopicOffsets.EndOffsetTotal(configs, t.Topic, TimeSpan.FromSeconds(5))));
 }
 
@@ -280,3 +281,5 @@ static double Quantile(Dictionary<double, double> before, Dictionary<double, dou
         if (after[bound] - before.GetValueOrDefault(bound) >= q * total) return bound;
     return double.PositiveInfinity;
 }
+
+internal sealed record Input(string Topic, string Key, byte[] Value);

@@ -7,12 +7,21 @@ using Streaming.Platform.Kafka;
 
 namespace Streaming.FeatureStore.Streams;
 
+/// <summary>Where the tile processors send what they reject; <see cref="Flush"/> says when all of it is delivered.</summary>
+public interface IDeadLetterSink
+{
+    void Publish(string stream, string reason, string? detail, byte[] value);
+
+    /// <summary>Waits until everything published so far is delivered; false when that took longer than the timeout.</summary>
+    bool Flush(TimeSpan timeout);
+}
+
 /// <summary>
 /// The tile processors' dead letters, through a producer of their own rather than a Streamiz sink: a flush
 /// (<see cref="Flush"/>) must know that every dead letter of the records it is about to mark as done has been
 /// delivered, since a resumed partition skips those records. Failed deliveries are sent again, never dropped.
 /// </summary>
-public sealed class DeadLetterPublisher : IDisposable
+public sealed class DeadLetterPublisher : IDeadLetterSink, IDisposable
 {
     private const string Source = "features";
     private readonly IProducer<string?, byte[]> _producer;
@@ -31,7 +40,6 @@ public sealed class DeadLetterPublisher : IDisposable
 
     public void Publish(string stream, string reason, string? detail, byte[] value)
     {
-        _metrics.DeadLettered.WithLabels(stream, reason).Inc();
         Send(new Message<string?, byte[]>
         {
             Value = DeadLetter.Value(value),
@@ -72,7 +80,7 @@ public sealed class DeadLetterPublisher : IDisposable
         }
     }
 
-    /// <summary>Waits until every dead letter published so far is delivered (resending failures); false when that took longer than the timeout.</summary>
+    /// <summary>Resends failures until every dead letter published so far is delivered.</summary>
     public bool Flush(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

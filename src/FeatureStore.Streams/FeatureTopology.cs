@@ -38,9 +38,9 @@ public sealed class FeatureTopology(TileSettings tiles, TimeSpan joinHorizon)
     public Topology Build()
     {
         var builder = new StreamBuilder();
-        var events = builder.Stream(Topics.Events, Keys, Bytes);
-        var labels = builder.Stream(Topics.Labels, Keys, Bytes);
-        var predictions = builder.Stream(Topics.Predictions, Keys, Bytes);
+        var events = Read(builder, Topics.Events);
+        var labels = Read(builder, Topics.Labels);
+        var predictions = Read(builder, Topics.Predictions);
         Tiles(events, Topics.Events);
         Tiles(labels, Topics.Labels);
 
@@ -61,6 +61,14 @@ public sealed class FeatureTopology(TileSettings tiles, TimeSpan joinHorizon)
             .To(Topics.DeadLetter, Keys, Bytes);
         return builder.Build();
     }
+
+    /// <summary>
+    /// A source topic, with a missing key made empty: Streamiz skips a record with a null key before a stateful
+    /// processor (with only a log line), and every record here is data whatever its key. Nothing downstream
+    /// repartitions, so the new key changes no partition.
+    /// </summary>
+    private static IKStream<string, byte[]> Read(StreamBuilder builder, string topic) =>
+        builder.Stream(topic, Keys, Bytes).SelectKey((key, _, _) => key ?? string.Empty);
 
     private void Tiles(IKStream<string, byte[]> stream, string topic) =>
         stream.Process(ProcessorBuilder.New<string, byte[]>()

@@ -61,7 +61,10 @@ public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, J
         pending = parsed.Prediction is not null ? pending with { Prediction = pending.Prediction ?? record.Value } : pending with { Label = record.Value };
         JoinOutcome? outcome = null;
         var key = record.Key;
-        if (pending is { Prediction: { } prediction, Label: { } labelJson })
+        // A label always joins when its prediction is here (read again after a restart, it joins again); a prediction log
+        // joins a waiting label only once (read again, it is the same log).
+        var completes = parsed.Label is not null || !pending.Joined;
+        if (completes && pending is { Prediction: { } prediction, Label: { } labelJson })
         {
             var label = parsed.Label ?? JsonSerializer.Deserialize(labelJson, ContractsJsonContext.Default.Label)!;
             outcome = Example(prediction, label, predictionId);

@@ -10,7 +10,7 @@ namespace Streaming.FeatureStore.Streams;
 
 /// <summary>What every tile processor shares: the views, where tiles go, where rejects go, how often to flush.</summary>
 public sealed record TileSettings(
-    FeatureSet Set, string ApplicationId, ITileStore Store, DeadLetterPublisher DeadLetters, FeatureMetrics Metrics, TimeSpan FlushInterval, ILogger Logger);
+    FeatureSet Set, string ApplicationId, ITileStore Store, IDeadLetterSink DeadLetters, FeatureMetrics Metrics, TimeSpan FlushInterval, ILogger Logger);
 
 /// <summary>
 /// Folds one source topic's records into tiles (<see cref="EntityTile"/>): per (view, entity), the panes of this
@@ -24,6 +24,7 @@ public sealed record TileSettings(
 /// <remarks>Streamiz's builder makes one throwaway processor with the parameterless constructor, then each task's with the arguments the topology gives.</remarks>
 public sealed class TileProcessor : IProcessor<string, byte[]>
 {
+    private static readonly TimeSpan MinimumPunctuation = TimeSpan.FromMilliseconds(10);
     private readonly TileSettings? _settings;
     private readonly string _topic = "";
     private readonly FeatureView[] _views = [];
@@ -52,7 +53,8 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
         var store = (TileFlushStore)context.GetStateStore(TileFlushStore.StoreName(_topic));
         store.Flushing = Flush;
         // Streamiz runs wall-clock punctuations from its loop, also when no record arrives: a quiet stream still flushes.
-        context.Schedule(Settings.FlushInterval, PunctuationType.PROCESSING_TIME, _ => Flush());
+        // (Streamiz schedules no more often than every 10 ms; records flush on their own interval as they come.)
+        context.Schedule(Settings.FlushInterval < MinimumPunctuation ? MinimumPunctuation : Settings.FlushInterval, PunctuationType.PROCESSING_TIME, _ => Flush());
     }
 
     public void Process(Record<string, byte[]> record)
@@ -80,7 +82,7 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
         var parsed = SourceRecord.Parse(_topic, raw, ingestMs);
         if (!parsed.IsValid)
         {
-            settings.DeadLetters.Publish(_topic, SourceRecord.MalformedReason, parsed.Error, raw ?? []);
+            Reject(SourceRecord.MalformedReason, parsed.Error, raw ?? []);
             return;
         }
         var timeMs = (parsed.Event?.Time ?? parsed.Label!.Time).ToUnixTimeMilliseconds();
@@ -108,7 +110,7 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
             if (newestBefore != long.MinValue && timeMs < newestBefore - (long)view.Grace.TotalMilliseconds)
             {
                 settings.Metrics.LateRecords.WithLabels(view.Name).Inc();
-                settings.DeadLetters.Publish(_topic, FeatureTopology.LateReason,
+                Reject(FeatureTopology.LateReason,
                     $"{view.Name}: time {DateTimeOffset.FromUnixTimeMilliseconds(timeMs):O} is more than the grace {view.Grace} behind its partition's newest, {DateTimeOffset.FromUnixTimeMilliseconds(newestBefore):O}",
                     raw!);
                 continue;
@@ -120,6 +122,12 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
             _dirty.Add(key);
             settings.Metrics.Aggregated.WithLabels(view.Name).Inc();
         }
+    }
+
+    private void Reject(string reason, string? detail, byte[] value)
+    {
+        Settings.Metrics.DeadLettered.WithLabels(_topic, reason).Inc();
+        Settings.DeadLetters.Publish(_topic, reason, detail, value);
     }
 
     private PartitionState Partition(int partition)

@@ -37,7 +37,7 @@ public sealed class LearnerService(
     private readonly Dictionary<int, long> _offsets = [];
     private readonly Dictionary<int, long> _learnFrom = [];
     private readonly RecentIds _recent = new(options.DedupWindow);
-    private LearnerProgress _progress = new(0, double.NaN, 0, 0, 0);
+    private LearnerProgress _progress = new(0, double.NaN, 0, 0, 0, 0);
     private long _servedExamples, _duplicates;
     private double _servedLossSum;
     private OnlineModel _model = null!;
@@ -192,6 +192,7 @@ public sealed class LearnerService(
             }
             atEnd.Remove(partition);
             consumed++;
+            CheckContinuity(consumer, result);
             if (_learnFrom.TryGetValue(partition, out var from) && result.Offset.Value < from)
             {
                 Remember(result.Message.Value);
@@ -201,8 +202,26 @@ public sealed class LearnerService(
             _dirty = true;
             Learn(result.Message.Value, producer);
         }
-        Volatile.Write(ref _progress, new LearnerProgress(_model.Metrics.Count, _model.Metrics.MeanLoss, _servedExamples, _servedLossSum, _duplicates));
+        Volatile.Write(ref _progress, new LearnerProgress(_model.Metrics.Count, _model.Metrics.MeanLoss, _servedExamples, _servedLossSum, _duplicates, _offsets.Values.Sum()));
         return consumed;
+    }
+
+    /// <summary>
+    /// A record after a gap is either after a transaction marker or after records the broker no longer has (its
+    /// retention passed them: the embedded broker keeps only 5 MiB per partition). The second is a loss: fail loudly
+    /// rather than learn on as if nothing was missing.
+    /// </summary>
+    private void CheckContinuity(IConsumer<Ignore, byte[]> consumer, ConsumeResult<Ignore, byte[]> result)
+    {
+        var partition = result.Partition.Value;
+        // A learner with no position yet starts where the log starts, whatever came before.
+        if (!_offsets.TryGetValue(partition, out var expected) || result.Offset.Value <= expected) return;
+        var logStart = consumer.QueryWatermarkOffsets(result.TopicPartition, TimeSpan.FromSeconds(5)).Low.Value;
+        if (logStart <= expected) return;
+        throw new InvalidOperationException(
+            $"{Topics.TrainingExamples}[{partition}] starts at offset {logStart:N0} but the learner was at {expected:N0}: {logStart - expected:N0} examples " +
+            "were deleted by the broker's retention before they were learned. Keep the learner up with the pipeline (or give the topic more retention), " +
+            "then start it again; it resumes from its last snapshot.");
     }
 
     /// <summary>An example learned before the snapshot: its id only, so that a repeat after it is recognised.</summary>
@@ -338,7 +357,8 @@ public sealed class LearnerService(
 /// the examples of logged predictions and the summed loss of what serving answered for them, and repeats dropped.
 /// Served loss counts from this process's start; the progressive loss from the model's.
 /// </summary>
-public sealed record LearnerProgress(long Examples, double ProgressiveLoss, long ServedExamples, double ServedLossSum, long Duplicates)
+/// <param name="Position">The next offset to read, summed over the partitions: with the topic's end offsets, how far behind the learner is.</param>
+public sealed record LearnerProgress(long Examples, double ProgressiveLoss, long ServedExamples, double ServedLossSum, long Duplicates, long Position)
 {
     public double ServedLoss => ServedExamples == 0 ? double.NaN : ServedLossSum / ServedExamples;
 }

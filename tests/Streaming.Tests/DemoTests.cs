@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Streaming.Contracts;
 using Streaming.Host.Commands;
+using Streaming.OnlineLearner;
 using Streaming.Platform.Kafka;
 
 using Streaming.Tests.Support;
@@ -15,7 +16,7 @@ public sealed class DemoTests
     public async Task Demo_once_replays_the_sample_into_embedded_kafka_and_stops()
     {
         var outcome = new DemoOutcome();
-        await using var app = DemoCommand.BuildApp(new DemoSettings(DemoCommand.DefaultDataPath, Speed: null, Limit: 3_000, Once: true), outcome,
+        await using var app = DemoCommand.BuildApp(new DemoSettings(DemoCommand.DefaultDataPath, Speed: null, Limit: 3_000, Once: true, DemoCommand.DefaultMaxLag), outcome,
             ["--Learner:SnapshotEvery=00:00:01"], "http://127.0.0.1:0");
         var stopping = new TaskCompletionSource();
         app.Lifetime.ApplicationStopping.Register(stopping.SetResult);
@@ -33,11 +34,13 @@ public sealed class DemoTests
         Assert.Equal(summary.Events, TopicOffsets.EndOffsetTotal(configs, Topics.Events, TimeSpan.FromSeconds(10)));
         Assert.Equal(summary.Labels, TopicOffsets.EndOffsetTotal(configs, Topics.Labels, TimeSpan.FromSeconds(10)));
         Assert.Equal(summary.DeadLettered, TopicOffsets.EndOffsetTotal(configs, Topics.DeadLetter, TimeSpan.FromSeconds(10)));
-        // The feature pipeline caught up before the demo stopped: every label became a training example.
+        // The replay asked for a prediction before every departure, and each label named its prediction: the pipeline
+        // caught up before the demo stopped, so every label became a training example, and the learner took them all.
+        Assert.Equal(summary.Events + 1, TopicOffsets.EndOffsetTotal(configs, Topics.Predictions, TimeSpan.FromSeconds(10))); // and the closing one
         Assert.Equal(summary.Labels, TopicOffsets.EndOffsetTotal(configs, Topics.TrainingExamples, TimeSpan.FromSeconds(10)));
-        // Serving loaded a version the learner published and answered the demo's prediction, which was logged.
+        Assert.Equal(summary.Labels, app.Services.GetRequiredService<LearnerService>().Progress.Examples);
+        // Serving loaded a version the learner published and answered the demo's closing prediction.
         Assert.True(outcome.ServedVersion >= 1);
-        Assert.Equal(1, TopicOffsets.EndOffsetTotal(configs, Topics.Predictions, TimeSpan.FromSeconds(10)));
         await app.StopAsync();
     }
 }

@@ -68,17 +68,19 @@ public sealed class OnlineFeatureReader(IConnectionMultiplexer redis, FeatureSet
 
     private static ViewSnapshot Snapshot(FeatureView view, string entity, HashEntry[] hash, long asOfMs, long toleranceMs)
     {
-        if (Merge(view, hash) is not { } window)
-            return ViewSnapshot.Defaults(view, entity, SnapshotStatus.Missing, null);
+        // The window of the time asked for (or of the newest value, when that is later: clock skew), as the backfill reads it.
+        var window = Merge(view, hash, asOfMs);
+        if (window is null) return ViewSnapshot.Defaults(view, entity, SnapshotStatus.Missing, null);
+        if (window.Aggregate.Count == 0) return ViewSnapshot.Defaults(view, entity, SnapshotStatus.Stale, null); // everything stored is older than the window
         return ViewSnapshot.Resolve(view, entity, window.Aggregate.MaxTimeMs, asOfMs, window.Aggregate.Value, toleranceMs);
     }
 
     /// <summary>The current window of a (view, entity) hash as stored: its parts merged (<see cref="TileMerge"/>); null when it holds none.</summary>
-    public static MergedWindow? Merge(FeatureView view, HashEntry[] hash) =>
+    public static MergedWindow? Merge(FeatureView view, HashEntry[] hash, long? asOfMs = null) =>
         TileMerge.Current(view, hash
             .Where(entry => entry.Name.ToString().StartsWith(OnlineKeys.PartPrefix, StringComparison.Ordinal))
             .OrderBy(entry => entry.Name.ToString(), StringComparer.Ordinal)
-            .Select(entry => EntityTile.Deserialize((byte[])entry.Value!)));
+            .Select(entry => EntityTile.Deserialize((byte[])entry.Value!)), asOfMs);
 
     /// <summary>The current windows of several (view, entity) pairs in one pipelined round trip, in order (null where none is stored).</summary>
     public async Task<IReadOnlyList<MergedWindow?>> ReadWindowsAsync(IReadOnlyList<(FeatureView View, string Entity)> keys)

@@ -23,8 +23,9 @@ namespace Streaming.Host.Demo;
 /// event time. The lag actually seen is measured and reported (<see cref="ApplicationReplaySummary"/>).
 /// </remarks>
 public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predictor, PredictionLogPublisher predictionLog,
-    FeatureMetrics features, ServingOptions serving)
+    FeatureMetrics features, ServingOptions serving, IEnumerable<IReplayBackpressure> backpressure)
 {
+    private const int BackpressureEvery = 5_000;
     private const string Source = "replay";
     private const int AwaitBehind = 50_000; // outcomes kept pending before the oldest is awaited: bounds memory
     private const int FeatureAgeSampleEvery = 8;
@@ -44,6 +45,7 @@ public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predict
         var predictionIds = new Dictionary<string, string>(StringComparer.Ordinal);
         var outcomes = new Queue<(IngestStream Stream, Task<RecordOutcome> Outcome)>();
         var departures = new List<EntityEvent>();
+        var downstream = backpressure.ToList();
 
         await foreach (var record in source.ReadFlightsAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -113,6 +115,8 @@ public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predict
 
         async Task PublishAsync(IngestStream stream, byte[] utf8, DateTimeOffset arrival)
         {
+            if (published % BackpressureEvery == 0)
+                foreach (var waiter in downstream) await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
             firstArrival ??= arrival;
             if (speed is { } factor && TimeSpan.FromTicks((long)((arrival - firstArrival.Value).Ticks / factor)) - wall.Elapsed is var wait && wait > TimeSpan.FromMilliseconds(1))
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);

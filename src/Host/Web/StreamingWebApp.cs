@@ -35,7 +35,11 @@ public static class StreamingWebApp
             builder.Services.AddHealthChecks().AddCheck<FeaturePipelineHealthCheck>("features", tags: ["ready"]);
             builder.Services.AddSingleton<IReplayBackpressure, FeaturePipelineBackpressure>();
         }
-        if (parts.HasFlag(HostParts.Learner)) builder.Services.AddStreamingLearner(builder.Configuration);
+        if (parts.HasFlag(HostParts.Learner))
+        {
+            builder.Services.AddStreamingLearner(builder.Configuration);
+            builder.Services.AddSingleton<IReplayBackpressure, LearnerBackpressure>();
+        }
         if (parts.HasFlag(HostParts.Serving))
         {
             builder.Services.AddStreamingServing(builder.Configuration);

@@ -17,4 +17,11 @@ public static class TopicOffsets
 
         });
     }
+
+    /// <summary>One partition's end offset: the offset the next record written to it gets.</summary>
+    public static long EndOffset(KafkaClientConfigs configs, TopicPartition partition, TimeSpan timeout)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(configs.Consumer("watermarks")).Build();
+        return consumer.QueryWatermarkOffsets(partition, timeout).High.Value;
+    }
 }

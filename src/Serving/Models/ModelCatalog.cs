@@ -19,6 +19,7 @@ public sealed class ModelCatalog(ModelRegistry registry, IModelStore store, Exec
         var served = registry.Peek(model);
         var stored = await store.VersionsAsync(model, cancellationToken);
         return new ModelStatus(model, served?.Version, await store.PinAsync(model, cancellationToken), stored.Count == 0 ? null : stored[^1], stored,
-            device.Name, served?.LoadedAt, served?.Manifest.Algorithm, served?.Manifest.FeatureWatermark, served?.Manifest.Metrics);
+            device.Name, served?.LoadedAt, served?.Manifest.Algorithm, served?.Manifest.FeatureWatermark,
+            served is { IsColdStart: false } ? served.Manifest.Metrics : null); // version 0 has learned nothing to measure
     }
 }

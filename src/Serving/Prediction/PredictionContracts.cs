@@ -61,7 +61,9 @@ public sealed record PinRequest(long? Version);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    // A metric with nothing to measure yet (e.g. AUC over one class) is NaN: written as "NaN", never a 500.
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(PredictionRequest))]
 [JsonSerializable(typeof(BatchPredictionRequest))]
 [JsonSerializable(typeof(PredictionResponse))]

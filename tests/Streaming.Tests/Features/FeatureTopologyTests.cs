@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Streaming.Contracts;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Streams;
@@ -107,8 +108,8 @@ public class FeatureTopologyTests
         Assert.Equal(3, driver.Online[Tumbling.Name, "u1"].Aggregate.Value(Aggregation.Sum));
         var deadLetters = driver.DeadLetters();
         Assert.Equal(2, deadLetters.Count); // one per events view
-        Assert.All(deadLetters, d => Assert.Equal(FeatureTopology.LateReason, Header(d, DeadLetterHeaders.Reason)));
-        Assert.All(deadLetters, d => Assert.Equal("late", System.Text.Encoding.UTF8.GetString(d.Message.Value)));
+        Assert.All(deadLetters, d => Assert.Equal(FeatureTopology.LateReason, d.Reason));
+        Assert.All(deadLetters, d => Assert.Equal("late", JsonSerializer.Deserialize(d.Value, ContractsJsonContext.Default.EntityEvent)!.Id));
         Assert.Equal(1, driver.Metrics.LateRecords.WithLabels(Tumbling.Name).Value);
         Assert.Equal(2, driver.Metrics.Aggregated.WithLabels(Tumbling.Name).Value);
     }
@@ -118,11 +119,11 @@ public class FeatureTopologyTests
     {
         using var driver = new FeatureDriver(Set);
         var garbage = "{not json"u8.ToArray();
-        driver.PublishRawEvent("k", garbage);
+        driver.PublishRaw(Topics.Events, "k", garbage);
         var deadLetter = Assert.Single(driver.DeadLetters());
-        Assert.Equal(SourceRecord.MalformedReason, Header(deadLetter, DeadLetterHeaders.Reason));
-        Assert.Equal(Topics.Events, Header(deadLetter, DeadLetterHeaders.Stream));
-        Assert.Equal(garbage, deadLetter.Message.Value);
+        Assert.Equal(SourceRecord.MalformedReason, deadLetter.Reason);
+        Assert.Equal(Topics.Events, deadLetter.Stream);
+        Assert.Equal(garbage, deadLetter.Value);
     }
 
     [Fact]
@@ -137,14 +138,43 @@ public class FeatureTopologyTests
         Assert.Equal(Ms(Min(4)), aggregate.MaxTimeMs);
     }
 
-    [Fact]
-    public void Watermarks_address_every_partition_and_a_key_that_only_looks_like_one_is_hashed()
+    public static TheoryData<string, byte[]?> BadRecords() => new()
     {
-        Assert.Equal(Enumerable.Range(0, 4), Enumerable.Range(0, 4).Select(p => KeyPartitioner.For("t", WatermarkKeys.For(p), 4).Value));
-        foreach (var key in new[] { WatermarkKeys.For(7), WatermarkKeys.For(0) + "x", WatermarkKeys.For(0)[..^1] + "-1" })
-            Assert.InRange(KeyPartitioner.For("t", key, 4).Value, 0, 3);
+        { Topics.Events, null }, // a tombstone
+        { Topics.Events, [] },
+        { Topics.Events, "{\"id\":\"e1\",\"type\":"u8.ToArray() }, // truncated
+        { Topics.Events, [0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d] }, // invalid UTF-8
+        { Topics.Events, "[1,2,3]"u8.ToArray() }, // the wrong shape
+        { Topics.Events, "{\"id\":\"e1\",\"type\":\"purchase\",\"time\":\"2024-03-01T00:00:00Z\",\"keys\":{\"user\":null}}"u8.ToArray() },
+        { Topics.Labels, null },
+        { Topics.Labels, "{\"id\":\"l1\",\"name\":\"outcome\",\"value\":\"NaN\",\"time\":\"2024-03-01T00:00:00Z\",\"predictionId\":\"p\"}"u8.ToArray() },
+        { Topics.Predictions, null },
+        { Topics.Predictions, "not json"u8.ToArray() },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRecords))]
+    public void Any_bad_record_is_dead_lettered_once_and_the_stream_goes_on(string topic, byte[]? value)
+    {
+        using var driver = new FeatureDriver(Set);
+        driver.PublishRaw(topic, "k", value);
+        driver.Publish(Purchased("p1", "u1", Min(1), 4)); // the stream is still running
+        var deadLetter = Assert.Single(driver.DeadLetters());
+        Assert.Equal((topic, SourceRecord.MalformedReason), (deadLetter.Stream, deadLetter.Reason));
+        Assert.Equal(value ?? [], deadLetter.Value);
+        Assert.Equal(4, driver.Online[Tumbling.Name, "u1"].Aggregate.Value(Aggregation.Sum));
     }
 
-    private static string Header(Confluent.Kafka.ConsumeResult<string, byte[]> result, string name) =>
-        result.Message.Headers.TryGetLastBytes(name, out var value) ? System.Text.Encoding.UTF8.GetString(value) : string.Empty;
+    [Fact]
+    public void A_partition_read_again_after_a_restart_skips_what_its_stored_progress_covers()
+    {
+        var store = new FeatureDriver.MemoryTileStore();
+        using (var first = new FeatureDriver(Set, tiles: store))
+            foreach (var (id, at, amount) in new[] { ("p1", 1.0, 2.0), ("p2", 2.0, 3.0) }) first.Publish(Purchased(id, "u1", Min(at), amount));
+        // The next process reads the partition from offset 0 again (nothing committed) and then goes on with new records.
+        using var second = new FeatureDriver(Set, tiles: store);
+        foreach (var (id, at, amount) in new[] { ("p1", 1.0, 2.0), ("p2", 2.0, 3.0), ("p3", 3.0, 10.0) }) second.Publish(Purchased(id, "u1", Min(at), amount));
+        Assert.Equal((3.0, 15.0), (store[Tumbling.Name, "u1"].Aggregate.Value(Aggregation.Count)!.Value, store[Tumbling.Name, "u1"].Aggregate.Value(Aggregation.Sum)!.Value));
+        Assert.Equal(2, second.Metrics.Resumed.WithLabels(Topics.Events).Value);
+    }
 }

@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using Streaming.FeatureStore;
-using Streaming.FeatureStore.Aggregation;
+using Streaming.FeatureStore.Tiles;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Training;
@@ -19,7 +18,7 @@ public sealed class OnlineStoreTests : IAsyncDisposable
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private EmbeddedGarnet? _garnet;
     private ConnectionMultiplexer _redis = null!;
-    private RedisOnlineStoreWriter _writer = null!;
+    private RedisTileStore _tiles = null!;
     private OnlineFeatureReader _reader = null!;
 
     public static TheoryData<string> Servers() => RedisTests.Servers();
@@ -28,21 +27,22 @@ public sealed class OnlineStoreTests : IAsyncDisposable
     {
         if (server == "embedded") _garnet = new EmbeddedGarnet();
         _redis = await ConnectionMultiplexer.ConnectAsync(_garnet?.Endpoint ?? server);
-        _writer = new RedisOnlineStoreWriter(_redis, new FeatureMetrics(Prometheus.Metrics.NewCustomRegistry()), NullLogger<RedisOnlineStoreWriter>.Instance);
+        _tiles = new RedisTileStore(_redis);
         _reader = new OnlineFeatureReader(_redis, Set);
     }
 
-    private static FeatureAggregate Aggregate(params (TimeSpan At, double Value)[] values)
+    private static EntityTile Tile(FeatureView view, params (TimeSpan At, double Value)[] values)
     {
-        var aggregate = new FeatureAggregate();
-        foreach (var (at, value) in values) aggregate.Add(value, Ms(at), 0);
-        return aggregate;
+        var tile = new EntityTile();
+        foreach (var (at, value) in values) tile.Add(view, value, Ms(at), 0);
+        return tile;
     }
 
-    private async Task WriteAsync(FeatureView view, string entity, TimeSpan windowStart, FeatureAggregate aggregate)
+    private Task WriteAsync(FeatureView view, string entity, EntityTile tile, int partition = 0)
     {
-        _writer.Write(view, entity, Ms(windowStart), Ms(windowStart + view.Window.Size), aggregate);
-        await _writer.FlushAsync(CancellationToken.None);
+        _tiles.Write("online-store-test", [new TileWrite(view, entity, new SourcePartition(view.Source == FeatureSource.Events ? "events" : "labels", partition), tile)],
+            new Dictionary<SourcePartition, PartitionProgress>());
+        return Task.CompletedTask;
     }
 
     private string Id(string user) => $"{user}-{_run}";
@@ -54,8 +54,9 @@ public sealed class OnlineStoreTests : IAsyncDisposable
     public async Task Every_view_of_several_entities_comes_back_with_values_age_and_status(string server)
     {
         await ConnectAsync(server);
-        await WriteAsync(Tumbling, Id("u1"), TimeSpan.Zero, Aggregate((TimeSpan.FromMinutes(1), 2), (TimeSpan.FromMinutes(3), 4)));
-        await WriteAsync(Outcomes, Id("u2"), TimeSpan.Zero, Aggregate((TimeSpan.FromMinutes(2), 10)));
+        await WriteAsync(Tumbling, Id("u1"), Tile(Tumbling, (TimeSpan.FromMinutes(1), 2)));
+        await WriteAsync(Tumbling, Id("u1"), Tile(Tumbling, (TimeSpan.FromMinutes(3), 4)), partition: 1); // another partition's part
+        await WriteAsync(Outcomes, Id("u2"), Tile(Outcomes, (TimeSpan.FromMinutes(2), 10)));
 
         var vectors = await _reader.ReadAsync([User("u1"), User("u2")], T0 + TimeSpan.FromMinutes(5));
 
@@ -76,7 +77,7 @@ public sealed class OnlineStoreTests : IAsyncDisposable
     public async Task A_value_older_than_its_ttl_is_returned_as_defaults_flagged_stale(string server)
     {
         await ConnectAsync(server);
-        await WriteAsync(Tumbling, Id("u1"), TimeSpan.Zero, Aggregate((TimeSpan.FromMinutes(1), 7)));
+        await WriteAsync(Tumbling, Id("u1"), Tile(Tumbling, (TimeSpan.FromMinutes(1), 7)));
         var snapshot = (await _reader.ReadAsync([User("u1")], T0 + TimeSpan.FromMinutes(1) + Tumbling.Ttl + TimeSpan.FromSeconds(1)))[0]
             .Single(s => s.View == Tumbling.Name);
         Assert.Equal(SnapshotStatus.Stale, snapshot.Status);
@@ -86,21 +87,37 @@ public sealed class OnlineStoreTests : IAsyncDisposable
 
     [Theory]
     [MemberData(nameof(Servers))]
-    public async Task An_older_window_never_replaces_a_newer_one_and_keys_expire_with_the_ttl(string server)
+    public async Task Parts_merge_into_the_window_of_the_newest_time_and_keys_expire_with_the_ttl(string server)
     {
         await ConnectAsync(server);
-        await WriteAsync(Tumbling, Id("u1"), TimeSpan.FromMinutes(10), Aggregate((TimeSpan.FromMinutes(12), 5)));
-        await WriteAsync(Tumbling, Id("u1"), TimeSpan.Zero, Aggregate((TimeSpan.FromMinutes(9), 100))); // e.g. a late record's window
+        await WriteAsync(Tumbling, Id("u1"), Tile(Tumbling, (TimeSpan.FromMinutes(12), 5)));
+        await WriteAsync(Tumbling, Id("u1"), Tile(Tumbling, (TimeSpan.FromMinutes(9), 100)), partition: 1); // a slower partition, still in the previous window
 
         var snapshot = (await _reader.ReadAsync([User("u1")], T0 + TimeSpan.FromMinutes(13)))[0].Single(s => s.View == Tumbling.Name);
         Assert.Equal(5, snapshot.Values["sum"]);
+        var window = Assert.Single(await _reader.ReadWindowsAsync([(Tumbling, Id("u1"))]));
+        Assert.Equal((Ms(TimeSpan.FromMinutes(10)), Ms(TimeSpan.FromMinutes(20))), (window!.StartMs, window.EndMs));
         var ttl = await _redis.GetDatabase().KeyTimeToLiveAsync(OnlineKeys.For(Tumbling.Name, Id("u1")));
         Assert.InRange(ttl!.Value, Tumbling.Ttl - TimeSpan.FromMinutes(1), Tumbling.Ttl);
     }
 
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task Tiles_and_progress_round_trip_through_redis(string server)
+    {
+        await ConnectAsync(server);
+        var part = new SourcePartition("events", 3);
+        var application = "progress-" + _run;
+        Assert.Null(_tiles.LoadProgress(application, part));
+        var tile = Tile(Hopping, (TimeSpan.FromMinutes(1), 2), (TimeSpan.FromMinutes(7), 3));
+        _tiles.Write(application, [new TileWrite(Hopping, Id("u1"), part, tile)], new Dictionary<SourcePartition, PartitionProgress> { [part] = new(41, Ms(TimeSpan.FromMinutes(7))) });
+        Assert.Equal(new PartitionProgress(41, Ms(TimeSpan.FromMinutes(7))), _tiles.LoadProgress(application, part));
+        Assert.Equal(tile.Serialize(), _tiles.LoadTile(Hopping, Id("u1"), part)!.Serialize());
+        Assert.Null(_tiles.LoadTile(Hopping, Id("u1"), new SourcePartition("events", 2)));
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _writer.DisposeAsync();
         await _redis.DisposeAsync();
         _garnet?.Dispose();
     }

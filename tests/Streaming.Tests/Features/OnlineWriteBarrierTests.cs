@@ -4,9 +4,9 @@ using Prometheus;
 using Streamiz.Kafka.Net;
 using Streaming.Contracts;
 using Streaming.FeatureStore;
-using Streaming.FeatureStore.Aggregation;
+using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.FeatureStore.Definitions;
-using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Tiles;
 using Streaming.FeatureStore.Streams;
 using Streaming.Host.Commands;
 using Streaming.Ingest.Replay;
@@ -21,11 +21,10 @@ public class OnlineWriteBarrierTests
     private const string ApplicationId = "barrier";
 
     [Fact]
-    public async Task The_pipeline_commits_a_views_input_only_once_its_online_store_writes_have_landed()
+    public async Task The_pipeline_commits_its_input_only_once_the_tiles_of_it_are_stored()
     {
         using var kafka = new EmbeddedKafkaCluster();
-        var settings = new TopologySettings(FlightFeatureViews.Set, TimeSpan.FromDays(3), TimeSpan.FromDays(1), Partitions: 4, WatermarkSettings.Default);
-        await kafka.EnsureTopicsAsync([.. Topics.All(4), .. FeatureTopology.InternalTopics(ApplicationId, settings)], CancellationToken.None);
+        await kafka.EnsureTopicsAsync([.. Topics.All(4), .. FeatureTopology.InternalTopics(ApplicationId, 4)], CancellationToken.None);
         using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
         {
             long index = 0;
@@ -38,32 +37,33 @@ public class OnlineWriteBarrierTests
             producer.Flush();
         }
 
-        var sink = new HeldSink();
+        var sink = new HeldTileStore();
+        var metrics = new FeatureMetrics(Metrics.NewCustomRegistry());
+        var tiles = new TileSettings(FlightFeatureViews.Set, ApplicationId, sink, new NoDeadLetters(), metrics, TimeSpan.FromMilliseconds(20), NullLogger.Instance);
         var config = new FeatureStreamConfig
         {
             ApplicationId = ApplicationId, BootstrapServers = kafka.BootstrapServers, AutoOffsetReset = AutoOffsetReset.Earliest,
             CommitIntervalMs = 100, PollMs = 10, StateDir = Directory.CreateTempSubdirectory("barrier-").FullName,
         };
-        var stream = new KafkaStream(new FeatureTopology(settings, sink, new FeatureMetrics(Metrics.NewCustomRegistry())).Build(ApplicationId), config);
+        var stream = new KafkaStream(new FeatureTopology(tiles, TimeSpan.FromDays(3)).Build(), config);
         await stream.StartAsync();
         var configs = new KafkaClientConfigs(kafka, new KafkaOptions());
         long End(string topic) => TopicOffsets.EndOffsetTotal(configs, topic, TimeSpan.FromSeconds(5));
         try
         {
-            var repartition = $"{ApplicationId}-{FlightFeatureViews.All[0].Name}-repartition";
+            var repartition = Topics.Events;
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (sink.Writes == 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
             Assert.True(sink.Writes > 0, "the pipeline wrote nothing");
 
-            // Writes are handed over but not landed: however many commit intervals pass, the view's input is committed
-            // no further than before its first write (records that wrote nothing, such as watermarks, may be).
+            // The first flush has not landed: however many commit intervals pass, the input is committed no further.
             await Task.Delay(500);
             var held = Committed(kafka.BootstrapServers, repartition);
             await Task.Delay(2_000);
             Assert.Equal(held, Committed(kafka.BootstrapServers, repartition));
             Assert.True(held < End(repartition), $"{held} committed while the writes were held: all of it");
 
-            // Landed: the commit goes through, up to everything the view has read.
+            // Landed: the commit goes through, up to everything the pipeline has read.
             sink.Release();
             var end = End(repartition);
             while (Committed(kafka.BootstrapServers, repartition) < end && DateTime.UtcNow < deadline.AddSeconds(30)) await Task.Delay(100);
@@ -85,21 +85,31 @@ public class OnlineWriteBarrierTests
     }
 
 
-    /// <summary>An online store whose writes have not landed until the test says so.</summary>
-    private sealed class HeldSink : IOnlineFeatureSink
+    /// <summary>A tile store whose writes have not landed until the test says so.</summary>
+    private sealed class HeldTileStore : ITileStore
     {
         private readonly ManualResetEventSlim _landed = new();
         private int _writes;
 
         public int Writes => Volatile.Read(ref _writes);
 
-        public void Write(FeatureView view, string entity, long windowStartMs, long windowEndMs, FeatureAggregate aggregate) => Interlocked.Increment(ref _writes);
+        public PartitionProgress? LoadProgress(string applicationId, SourcePartition part) => null;
 
-        public void WaitForWrites()
+        public EntityTile? LoadTile(FeatureView view, string entity, SourcePartition part) => null;
+
+        public void Write(string applicationId, IReadOnlyCollection<TileWrite> tiles, IReadOnlyDictionary<SourcePartition, PartitionProgress> progress)
         {
-            if (Writes > 0) _landed.Wait(TimeSpan.FromSeconds(90));
+            Interlocked.Add(ref _writes, tiles.Count);
+            _landed.Wait(TimeSpan.FromSeconds(90));
         }
 
         public void Release() => _landed.Set();
+    }
+
+    private sealed class NoDeadLetters : IDeadLetterSink
+    {
+        public void Publish(string stream, string reason, string? detail, byte[] value) => throw new InvalidOperationException($"Unexpected dead letter: {reason} {detail}");
+
+        public bool Flush(TimeSpan timeout) => true;
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Streaming.Contracts;
 using Streaming.FeatureStore.Streams;
 using Streaming.Tests.Support;
@@ -5,123 +6,99 @@ using static Streaming.Tests.Features.TestViews;
 
 namespace Streaming.Tests.Features;
 
+/// <summary>The prediction–label join: a training example is a logged prediction's features with its label's value.</summary>
 public class TrainingJoinTests
 {
-    [Fact]
-    public void A_label_gets_the_event_features_and_every_view_as_of_the_event_time_excluding_the_event()
-    {
-        using var driver = new FeatureDriver(Set);
-        driver.Publish(Purchased("p1", "u1", Min(1), 10));
-        driver.Publish(Outcomed("p0", "u1", Min(0), Min(2), 4)); // an earlier purchase's outcome, known at 00:02
-        driver.Publish(Purchased("p2", "u1", Min(3), 30));
-        driver.Publish(Outcomed("p2", "u1", Min(3), Min(8), 1));
-
-        var example = Assert.Single(driver.TrainingExamples());
-        Assert.Equal("p2-outcome", example.Id);
-        Assert.Equal(1, example.Label);
-        Assert.Equal(T0 + Min(3), example.Time);
-        Assert.Equal("u1", example.Features["user"]["id"].Text);
-        Assert.Equal(EventFeatures.SignedLog(30), example.Features["fields"]["log_amount"].Number);
-        var tumbling = example.Features[Tumbling.Name];
-        Assert.Equal(1, tumbling["count"].Number); // p1 only: p2 itself is not in its own features
-        Assert.Equal(10, tumbling["sum"].Number);
-        Assert.False(tumbling.ContainsKey("defaulted"));
-        var outcomes = example.Features[Outcomes.Name];
-        Assert.Equal(1, outcomes["count"].Number); // the outcome known at 00:02
-        Assert.Equal(4, outcomes["mean"].Number);
-    }
-
-    [Fact]
-    public void A_label_whose_event_preceded_a_burst_gets_the_pre_burst_features()
-    {
-        using var driver = new FeatureDriver(Set);
-        driver.Publish(Purchased("p1", "u1", Min(1), 5));
-        driver.Publish(Purchased("target", "u1", Min(2), 7));
-        for (var i = 0; i < 50; i++) driver.Publish(Purchased($"burst{i}", "u1", Min(2.5 + i * 0.1), 1000)); // same windows, after the event
-        driver.Publish(Outcomed("target", "u1", Min(2), Min(9), 1));
-
-        var example = Assert.Single(driver.TrainingExamples());
-        Assert.Equal(1, example.Features[Tumbling.Name]["count"].Number);
-        Assert.Equal(5, example.Features[Tumbling.Name]["max"].Number);
-        Assert.Equal(1, example.Features[Hopping.Name]["count"].Number);
-        // Meanwhile the online store has moved on with the burst.
-        Assert.Equal(52, driver.Online[Tumbling.Name, "u1"].Aggregate.Count);
-    }
-
-    [Fact]
-    public void A_probe_waits_for_the_watermark_and_then_sees_exactly_the_records_before_its_time()
-    {
-        using var driver = new FeatureDriver(Set);
-        driver.Publish(Purchased("p1", "u1", Min(1), 5));
-        driver.Publish(Purchased("same-minute", "u1", Min(3), 100)); // at the event's own time: never part of its features
-        driver.Publish(Purchased("target", "u1", Min(3), 7));
-        driver.Publish(Purchased("out-of-order", "u1", Min(2.5), 20)); // earlier than the event, arriving after it, within the grace
-        driver.Publish(Outcomed("target", "u1", Min(3), Min(5), 1));
-        Assert.Empty(driver.TrainingExamplesSoFar()); // the events' watermark (newest 3:00 less the 1-minute grace) is before 3:00
-
-        driver.Publish(Purchased("p4", "u1", Min(4), 1000)); // watermark 3:00: every record before the event is in
-        var example = Assert.Single(driver.TrainingExamplesSoFar());
-        var tumbling = example.Features[Tumbling.Name];
-        Assert.Equal(2, tumbling["count"].Number); // p1 and the out-of-order one
-        Assert.Equal(25, tumbling["sum"].Number);
-        Assert.Equal(20, tumbling["last"].Number); // the latest time before 3:00 is 2:30
-    }
-
-    [Fact]
-    public void Missing_views_give_defaults_flagged_as_such()
-    {
-        using var driver = new FeatureDriver(Set);
-        driver.Publish(Purchased("p1", "u1", Min(1), 5));
-        driver.Publish(Outcomed("p1", "u1", Min(1), Min(3), 1));
-
-        var example = Assert.Single(driver.TrainingExamples());
-        var outcomes = example.Features[Outcomes.Name];
-        Assert.Equal(-1, outcomes["mean"].Number); // the view's declared default
-        Assert.Equal(0, outcomes["count"].Number);
-        Assert.True(outcomes["defaulted"].Boolean);
-    }
-
-    [Fact]
-    public void A_label_for_a_logged_prediction_gets_exactly_the_logged_features()
-    {
-        using var driver = new FeatureDriver(Set);
-        var logged = new Dictionary<string, IReadOnlyDictionary<string, FieldValue>>
+    private static PredictionLog Prediction(string id, TimeSpan at, double amountCount = 3) => new(id, "m", "7", T0 + at,
+        new Dictionary<string, string> { ["user"] = "u1" },
+        new Dictionary<string, IReadOnlyDictionary<string, FieldValue>>
         {
-            ["user"] = new Dictionary<string, FieldValue> { ["id"] = "u9" },
-            [Tumbling.Name] = new Dictionary<string, FieldValue> { ["count"] = 3, ["mean"] = 12.5 },
-        };
-        driver.Publish(new PredictionLog("pred-1", "m", "7", T0 + Min(4), new Dictionary<string, string> { ["user"] = "u9" }, logged, 0.3));
-        driver.Publish(Purchased("p1", "u9", Min(5), 999)); // later activity changes nothing for the logged prediction
-        driver.Publish(new Label("l1", Outcome, 1, T0 + Min(9), PredictionId: "pred-1"));
+            ["user"] = new Dictionary<string, FieldValue> { ["id"] = "u1" },
+            [Tumbling.Name] = new Dictionary<string, FieldValue> { ["count"] = amountCount, ["mean"] = 12.5, ["defaulted"] = false },
+            ["fields"] = new Dictionary<string, FieldValue> { ["log_amount"] = 1.0 / 3, ["channel"] = "web\u00e9\"" },
+        },
+        0.25);
 
-        var example = Assert.Single(driver.TrainingExamples());
-        Assert.Equal("pred-1", example.PredictionId);
-        Assert.Equal(T0 + Min(4), example.Time);
-        Assert.Equal(3, example.Features[Tumbling.Name]["count"].Number);
-        Assert.Equal(12.5, example.Features[Tumbling.Name]["mean"].Number);
-        Assert.Equal("u9", example.Features["user"]["id"].Text);
-    }
+    private static Label LabelOf(string predictionId, TimeSpan at, double value) =>
+        new($"{predictionId}-label", Outcome, value, T0 + at, PredictionId: predictionId, Keys: new Dictionary<string, string> { ["user"] = "u1" });
 
     [Fact]
-    public void The_label_may_arrive_before_the_features()
+    public void An_example_carries_the_logged_features_byte_for_byte_with_the_label_and_what_was_served()
     {
         using var driver = new FeatureDriver(Set);
-        driver.Publish(Outcomed("p1", "u1", Min(1), Min(0.5), 1));
-        Assert.Empty(driver.TrainingExamples());
-        driver.Publish(Purchased("p1", "u1", Min(1), 5));
-        Assert.Single(driver.TrainingExamples());
+        var prediction = Prediction("pr1", Min(1));
+        driver.Publish(prediction);
+        Assert.Empty(driver.TrainingExampleBytes());
+        driver.Publish(LabelOf("pr1", Min(30), 17));
+
+        var bytes = Assert.Single(driver.TrainingExampleBytes());
+        using var logged = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(prediction, ContractsJsonContext.Default.PredictionLog));
+        using var example = JsonDocument.Parse(bytes);
+        Assert.Equal(logged.RootElement.GetProperty("features").GetRawText(), example.RootElement.GetProperty("features").GetRawText());
+        var parsed = JsonSerializer.Deserialize(bytes, ContractsJsonContext.Default.TrainingExample)!;
+        Assert.Equal(("pr1-label", 17.0, "pr1", 0.25, "7", T0 + Min(1)),
+            (parsed.Id, parsed.Label!.Value, parsed.PredictionId, parsed.ServedScore!.Value, parsed.ServedVersion, parsed.Time));
+        Assert.Equal(3, parsed.Features[Tumbling.Name]["count"].Number);
+        Assert.Equal(1, driver.Metrics.ExamplesJoined.Value);
     }
 
     [Fact]
-    public void A_label_that_finds_nothing_within_the_horizon_is_dead_lettered()
+    public void The_label_may_arrive_before_its_prediction()
+    {
+        using var driver = new FeatureDriver(Set);
+        driver.Publish(LabelOf("pr1", Min(30), 1));
+        Assert.Empty(driver.TrainingExamples());
+        driver.Publish(Prediction("pr1", Min(1)));
+        Assert.Equal("pr1-label", Assert.Single(driver.TrainingExamples()).Id);
+    }
+
+    [Fact]
+    public void A_label_read_again_joins_again_and_a_repeated_prediction_log_changes_nothing()
+    {
+        using var driver = new FeatureDriver(Set);
+        driver.Publish(Prediction("pr1", Min(1)));
+        driver.Publish(LabelOf("pr1", Min(30), 1));
+        driver.Publish(Prediction("pr1", Min(1), amountCount: 99)); // at least once: the same log again
+        driver.Publish(LabelOf("pr1", Min(30), 1)); // and the label again, as after a restart
+        var examples = driver.TrainingExamples();
+        Assert.Equal(2, examples.Count); // the learner drops the repeat by label id
+        Assert.All(examples, e => Assert.Equal(3, e.Features[Tumbling.Name]["count"].Number));
+        Assert.Empty(driver.DeadLetters());
+    }
+
+    [Fact]
+    public void A_label_of_an_event_feeds_views_but_makes_no_streaming_example()
+    {
+        using var driver = new FeatureDriver(Set);
+        driver.Publish(Outcomed("e1", "u1", Min(1), Min(2), 10));
+        Assert.Empty(driver.TrainingExamples());
+        Assert.Equal(1, driver.Online[Outcomes.Name, "u1"].Aggregate.Value(FeatureStore.Definitions.Aggregation.Count));
+        Assert.Empty(driver.DeadLetters());
+    }
+
+    [Fact]
+    public void A_label_whose_prediction_never_comes_within_the_horizon_is_dead_lettered_and_an_unlabelled_prediction_forgotten()
     {
         using var driver = new FeatureDriver(Set, joinHorizon: TimeSpan.FromHours(2));
-        driver.Publish(new Label("orphan", Outcome, 1, T0, EventId: "never-seen"));
-        driver.Publish(Purchased("p1", "u1", Min(60 * 4), 5)); // moves stream time 4 h on
+        driver.Publish(LabelOf("orphan", Min(0), 1));
+        driver.Publish(Prediction("unlabelled", Min(1)));
+        driver.Publish(Prediction("later", Min(60 * 4))); // moves event time 4 h on
 
         var deadLetter = Assert.Single(driver.DeadLetters());
-        Assert.Equal(FeatureTopology.UnmatchedLabelReason, deadLetter.Message.Headers.TryGetLastBytes(DeadLetterHeaders.Reason, out var reason) ? System.Text.Encoding.UTF8.GetString(reason) : null);
-        Assert.Contains("orphan", System.Text.Encoding.UTF8.GetString(deadLetter.Message.Value));
+        Assert.Equal((Topics.Labels, FeatureTopology.UnmatchedLabelReason), (deadLetter.Stream, deadLetter.Reason));
+        Assert.Equal("orphan-label", JsonSerializer.Deserialize(deadLetter.Value, ContractsJsonContext.Default.Label)!.Id);
         Assert.Empty(driver.TrainingExamples());
+        Assert.Equal(1, driver.Metrics.PredictionsUnlabelled.Value);
+        driver.Publish(LabelOf("unlabelled", Min(60 * 4), 1)); // too late: its prediction is gone, so it waits in turn
+        Assert.Empty(driver.TrainingExamples());
+    }
+
+    [Fact]
+    public void A_malformed_prediction_log_is_dead_lettered_by_the_join()
+    {
+        using var driver = new FeatureDriver(Set);
+        driver.PublishRaw(Topics.Predictions, "x", "{\"predictionId\":"u8.ToArray());
+        var deadLetter = Assert.Single(driver.DeadLetters());
+        Assert.Equal((Topics.Predictions, SourceRecord.MalformedReason), (deadLetter.Stream, deadLetter.Reason));
     }
 }

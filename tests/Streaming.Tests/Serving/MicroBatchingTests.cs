@@ -20,9 +20,8 @@ public sealed class MicroBatchingTests
             "--Serving:MicroBatch:MaxRows=8", "--Serving:MicroBatch:MaxWait=00:00:00.050", "--Serving:MicroBatch:Workers=1");
         await serving.PublishAsync(SnapshotFactory.Train(await TrainingExampleStream.FlightsAsync(1_000)), 1);
         await serving.WaitForVersionAsync(1);
-        var redis = serving.Host.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         for (var i = 0; i < Origins.Length; i++)
-            await redis.HashSetAsync(OnlineKeys.For("origin_departures_1h", Origins[i]), [new(OnlineKeys.Watermark, Watermark.ToUnixTimeMilliseconds()), new("count", 10 * (i + 1))]);
+            OnlineFeatures.StoreCount(serving.Host.Services.GetRequiredService<IConnectionMultiplexer>(), "origin_departures_1h", Origins[i], Watermark, 10 * (i + 1));
 
         // 30 requests: five origins, fresh or stale by their time, different distances.
         var requests = Enumerable.Range(0, 30).Select(i =>

@@ -9,6 +9,7 @@ using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Training;
 using Streaming.Learning;
 using Streaming.Learning.Hashing;
+using Streaming.Serving;
 using Streaming.Tests.Support;
 
 namespace Streaming.Tests.Serving;
@@ -27,15 +28,7 @@ public sealed class PredictionApiTests
         await serving.WaitForVersionAsync(1);
 
         // The origin's departures view holds a fresh window; the other views have nothing for these entities.
-        var redis = serving.Host.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        await redis.HashSetAsync(OnlineKeys.For("origin_departures_1h", "SFO"),
-        [
-            new(OnlineKeys.Watermark, Watermark.ToUnixTimeMilliseconds()),
-            new(OnlineKeys.WindowStart, Watermark.AddMinutes(-45).ToUnixTimeMilliseconds()),
-            new(OnlineKeys.WindowEnd, Watermark.AddMinutes(15).ToUnixTimeMilliseconds()),
-            new(OnlineKeys.WrittenAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-            new("count", 17),
-        ]);
+        OnlineFeatures.StoreCount(serving.Host.Services.GetRequiredService<IConnectionMultiplexer>(), "origin_departures_1h", "SFO", Watermark, 17);
         var asOf = Watermark.AddMinutes(10);
         var keys = new Dictionary<string, string> { ["origin"] = "SFO", ["destination"] = "LAX", ["route"] = "SFO-LAX" };
         var request = $$"""{"keys":{"origin":"SFO","destination":"LAX","route":"SFO-LAX"},"fields":{"distance":337},"time":"{{asOf:O}}"}""";
@@ -83,8 +76,7 @@ public sealed class PredictionApiTests
         await using var serving = await ServingHost.StartAsync();
         await serving.PublishAsync(SnapshotFactory.Train(await TrainingExampleStream.FlightsAsync(1_000)), 1);
         await serving.WaitForVersionAsync(1);
-        var redis = serving.Host.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        await redis.HashSetAsync(OnlineKeys.For("origin_departures_1h", "ORD"), [new(OnlineKeys.Watermark, Watermark.ToUnixTimeMilliseconds()), new("count", 40)]);
+        OnlineFeatures.StoreCount(serving.Host.Services.GetRequiredService<IConnectionMultiplexer>(), "origin_departures_1h", "ORD", Watermark, 40);
 
         string Request(string origin, DateTimeOffset time) => $$"""{"keys":{"origin":"{{origin}}"},"time":"{{time:O}}"}""";
         var batch = $$"""{"requests":[{{Request("ORD", Watermark.AddMinutes(5))}},{{Request("ORD", Watermark.AddHours(2))}},{{Request("ATL", Watermark)}}]}""";
@@ -101,9 +93,29 @@ public sealed class PredictionApiTests
     }
 
     [Fact]
-    public async Task Before_any_version_is_loaded_predictions_answer_503_and_the_node_is_not_ready()
+    public async Task Before_the_first_snapshot_version_0_answers_flagged_as_a_cold_start()
     {
         await using var serving = await ServingHost.StartAsync();
+        await serving.WaitForVersionAsync(0);
+        using var response = await serving.PostJsonAsync($"/v1/models/{ServingHost.Model}/predict", """{"keys":{"origin":"SFO"}}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(0, body.GetProperty("modelVersion").GetInt64());
+        Assert.True(body.GetProperty("coldStart").GetBoolean());
+        Assert.Equal(0.5, body.GetProperty("score").GetDouble(), 12); // zero weights: the logistic of 0
+        var metrics = serving.Host.Services.GetRequiredService<ServingMetrics>();
+        Assert.Equal(1, metrics.ColdStartPredictions.WithLabels(ServingHost.Model).Value);
+        // The first snapshot replaces it, and its answers are no longer flagged.
+        await serving.PublishAsync(SnapshotFactory.Train(await TrainingExampleStream.FlightsAsync(500)), 1);
+        await serving.WaitForVersionAsync(1);
+        using var trained = await serving.PostJsonAsync($"/v1/models/{ServingHost.Model}/predict", """{"keys":{"origin":"SFO"}}""");
+        Assert.False(JsonDocument.Parse(await trained.Content.ReadAsStringAsync()).RootElement.TryGetProperty("coldStart", out _));
+    }
+
+    [Fact]
+    public async Task Without_cold_start_predictions_answer_503_until_a_version_is_loaded_and_the_node_is_not_ready()
+    {
+        await using var serving = await ServingHost.StartAsync("--Serving:ColdStart=false");
         using var response = await serving.PostJsonAsync($"/v1/models/{ServingHost.Model}/predict", """{"keys":{"origin":"SFO"}}""");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("model_not_loaded", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("reason").GetString());

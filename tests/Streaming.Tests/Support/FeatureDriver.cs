@@ -1,19 +1,22 @@
 using System.Text.Json;
-using Confluent.Kafka;
-using Prometheus;
+using Microsoft.Extensions.Logging.Abstractions;
 using Streamiz.Kafka.Net;
 using Streamiz.Kafka.Net.Mock;
 using Streamiz.Kafka.Net.SerDes;
+using Confluent.Kafka;
 using Streaming.Contracts;
 using Streaming.FeatureStore;
-using Streaming.FeatureStore.Aggregation;
 using Streaming.FeatureStore.Definitions;
-using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Streams;
+using Streaming.FeatureStore.Tiles;
 
 namespace Streaming.Tests.Support;
 
-/// <summary>The feature topology under Streamiz's TopologyTestDriver, with helpers to publish contracts and read what comes out.</summary>
+/// <summary>
+/// The feature topology under Streamiz's TopologyTestDriver, with helpers to publish contracts and read what comes
+/// out. Tiles go to an in-memory store and the tile processors' dead letters to a list (both fakes of this test only);
+/// every record is flushed at once.
+/// </summary>
 public sealed class FeatureDriver : IDisposable
 {
     private static readonly DateTime Ingested = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -23,13 +26,17 @@ public sealed class FeatureDriver : IDisposable
     private readonly TestInputTopic<string, byte[]> _predictions;
     private readonly TestOutputTopic<string, byte[]> _deadLetters;
     private readonly TestOutputTopic<string, byte[]> _examples;
+    private readonly RecordingDeadLetters _rejected = new();
 
-    public FeatureDriver(FeatureSet set, TimeSpan? joinHorizon = null)
+    /// <param name="tiles">The tile store to write to; a new one by default (pass another driver's to play a restart).</param>
+    public FeatureDriver(FeatureSet set, TimeSpan? joinHorizon = null, MemoryTileStore? tiles = null)
     {
+        Online = tiles ?? new MemoryTileStore();
         var applicationId = "features-test-" + Guid.NewGuid().ToString("N");
         Metrics = new FeatureMetrics(Prometheus.Metrics.NewCustomRegistry());
-        var topology = new FeatureTopology(new TopologySettings(set, joinHorizon ?? TimeSpan.FromDays(3), SkewAllowance, Partitions: 1, Watermarks), Online, Metrics).Build(applicationId);
-        _driver = new TopologyTestDriver(topology, new StreamConfig<StringSerDes, ByteArraySerDes> { ApplicationId = applicationId });
+        var settings = new TileSettings(set, applicationId, Online, _rejected, Metrics, TimeSpan.Zero, NullLogger.Instance);
+        _driver = new TopologyTestDriver(new FeatureTopology(settings, joinHorizon ?? TimeSpan.FromDays(3)).Build(),
+            new StreamConfig<StringSerDes, ByteArraySerDes> { ApplicationId = applicationId });
         _events = _driver.CreateInputTopic(Topics.Events, new StringSerDes(), new ByteArraySerDes());
         _labels = _driver.CreateInputTopic(Topics.Labels, new StringSerDes(), new ByteArraySerDes());
         _predictions = _driver.CreateInputTopic(Topics.Predictions, new StringSerDes(), new ByteArraySerDes());
@@ -37,13 +44,7 @@ public sealed class FeatureDriver : IDisposable
         _examples = _driver.CreateOutputTopic(Topics.TrainingExamples, TimeSpan.FromSeconds(1), new StringSerDes(), new ByteArraySerDes());
     }
 
-    /// <summary>The test driver processes records in the order piped, one partition: no skew to allow for.</summary>
-    private static readonly TimeSpan SkewAllowance = TimeSpan.Zero;
-
-    /// <summary>A watermark on every advance, so tests can tell exactly which record lets a probe through.</summary>
-    public static readonly WatermarkSettings Watermarks = new(TimeSpan.Zero, TimeSpan.FromSeconds(3));
-
-    public RecordingSink Online { get; } = new();
+    public MemoryTileStore Online { get; }
 
     public FeatureMetrics Metrics { get; }
 
@@ -56,54 +57,74 @@ public sealed class FeatureDriver : IDisposable
     public void Publish(PredictionLog prediction) =>
         _predictions.PipeInput(prediction.PredictionId, JsonSerializer.SerializeToUtf8Bytes(prediction, ContractsJsonContext.Default.PredictionLog), Ingested, new Headers());
 
-    public void PublishRawEvent(string key, byte[] value) => _events.PipeInput(key, value, Ingested, new Headers());
+    public void PublishRaw(string topic, string key, byte[]? value) =>
+        (topic switch { Topics.Events => _events, Topics.Labels => _labels, _ => _predictions }).PipeInput(key, value!, Ingested, new Headers());
 
-    public List<ConsumeResult<string, byte[]>> DeadLetters() => [.. _deadLetters.ReadKeyValueList()];
-
-    /// <summary>The examples out so far, after the sources have gone quiet long enough to count as idle (which answers every waiting probe).</summary>
-    public List<TrainingExample> TrainingExamples()
+    /// <summary>Everything rejected: by the tile processors (events, labels) and by the join (its topic's records).</summary>
+    public List<Rejected> DeadLetters()
     {
-        GoIdle();
-        return TrainingExamplesSoFar();
+        var fromJoin = _deadLetters.ReadKeyValueList().Select(r => new Rejected(Header(r, DeadLetterHeaders.Stream), Header(r, DeadLetterHeaders.Reason), r.Message.Value));
+        return [.. _rejected.Records, .. fromJoin];
     }
 
-    /// <summary>The examples out so far, with no wall time passing: probes answered by watermarks only.</summary>
-    public List<TrainingExample> TrainingExamplesSoFar() =>
-        [.. _examples.ReadValueList().Select(v => JsonSerializer.Deserialize(v, ContractsJsonContext.Default.TrainingExample)!)];
+    /// <summary>The raw training examples out so far.</summary>
+    public List<byte[]> TrainingExampleBytes() => [.. _examples.ReadValueList()];
 
-    /// <summary>Lets wall time pass, tick by tick, until every source partition counts as idle.</summary>
-    private void GoIdle()
-    {
-        for (var tick = 0; tick <= Watermarks.IdleTicks; tick++) _driver.AdvanceWallClockTime(WatermarkSettings.Tick);
-    }
+    public List<TrainingExample> TrainingExamples() =>
+        [.. TrainingExampleBytes().Select(v => JsonSerializer.Deserialize(v, ContractsJsonContext.Default.TrainingExample)!)];
 
     public void Dispose() => _driver.Dispose();
 
-    /// <summary>Every write the topology made, and the newest window per key as Redis would keep it.</summary>
-    public sealed class RecordingSink : IOnlineFeatureSink
+    private static string Header(ConsumeResult<string, byte[]> result, string name) =>
+        result.Message.Headers.TryGetLastBytes(name, out var value) ? System.Text.Encoding.UTF8.GetString(value) : string.Empty;
+
+    /// <summary>A dead letter: the stream it came from, why, and the record's bytes.</summary>
+    public sealed record Rejected(string Stream, string Reason, byte[] Value);
+
+    private sealed class RecordingDeadLetters : IDeadLetterSink
     {
-        private readonly Dictionary<(string View, string Entity), (long Start, long End, FeatureAggregate Aggregate)> _current = [];
+        public List<Rejected> Records { get; } = [];
+
+        public void Publish(string stream, string reason, string? detail, byte[] value) => Records.Add(new Rejected(stream, reason, value));
+
+        public bool Flush(TimeSpan timeout) => true;
+    }
+
+    /// <summary>Tiles and progress as the Redis store would keep them, and each entity's window merged from its parts.</summary>
+    public sealed class MemoryTileStore : ITileStore
+    {
+        private readonly Dictionary<(string View, string Entity, SourcePartition Part), byte[]> _tiles = [];
+        private readonly Dictionary<SourcePartition, PartitionProgress> _progress = [];
+        private readonly Dictionary<string, FeatureView> _views = [];
 
         public int Writes { get; private set; }
 
-        public void Write(FeatureView view, string entity, long windowStartMs, long windowEndMs, FeatureAggregate aggregate)
+        public PartitionProgress? LoadProgress(string applicationId, SourcePartition part) => _progress.TryGetValue(part, out var p) ? p : null;
+
+        public EntityTile? LoadTile(FeatureView view, string entity, SourcePartition part) =>
+            _tiles.TryGetValue((view.Name, entity, part), out var bytes) ? EntityTile.Deserialize(bytes) : null;
+
+        public void Write(string applicationId, IReadOnlyCollection<TileWrite> tiles, IReadOnlyDictionary<SourcePartition, PartitionProgress> progress)
         {
-            lock (_current)
+            foreach (var write in tiles)
             {
                 Writes++;
-                if (!_current.TryGetValue((view.Name, entity), out var stored) || stored.Start <= windowStartMs)
-                    _current[(view.Name, entity)] = (windowStartMs, windowEndMs, aggregate);
+                _views[write.View.Name] = write.View;
+                _tiles[(write.View.Name, write.Entity, write.Part)] = write.Tile.Serialize();
             }
+            foreach (var (part, p) in progress) _progress[part] = p;
         }
 
-        /// <summary>Writes are recorded as they are made: nothing to wait for.</summary>
-        public void WaitForWrites()
+        /// <summary>The entity's current window, as a reader merges it.</summary>
+        public (long Start, long End, FeatureStore.Aggregation.FeatureAggregate Aggregate) this[string view, string entity]
         {
-        }
-
-        public (long Start, long End, FeatureAggregate Aggregate) this[string view, string entity]
-        {
-            get { lock (_current) return _current[(view, entity)]; }
+            get
+            {
+                var parts = _tiles.Where(t => t.Key.View == view && t.Key.Entity == entity).OrderBy(t => t.Key.Part.ToString(), StringComparer.Ordinal)
+                    .Select(t => EntityTile.Deserialize(t.Value));
+                var window = TileMerge.Current(_views[view], parts) ?? throw new KeyNotFoundException($"No tile of {view} for {entity}.");
+                return (window.StartMs, window.EndMs, window.Aggregate);
+            }
         }
     }
 }

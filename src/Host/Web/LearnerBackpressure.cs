@@ -1,0 +1,23 @@
+using Streaming.Contracts;
+using Streaming.Ingest.Replay;
+using Streaming.OnlineLearner;
+using Streaming.Platform.Kafka;
+
+namespace Streaming.Host.Web;
+
+/// <summary>
+/// Holds a replay back while the learner is behind on training-examples. The embedded broker keeps only 5 MiB per
+/// partition, and training-examples has one: an example the learner has not read when its retention passes is gone
+/// (the learner then stops and says so). With a real broker this only paces the replay to the learner.
+/// </summary>
+public sealed class LearnerBackpressure(LearnerService learner, KafkaClientConfigs configs) : IReplayBackpressure
+{
+    /// <summary>Examples the learner may be behind before the replay waits: a few MiB of them, inside the embedded broker's retention.</summary>
+    private const long MaxBehind = 4_000;
+
+    public async ValueTask WaitAsync(CancellationToken cancellationToken)
+    {
+        while (TopicOffsets.EndOffsetTotal(configs, Topics.TrainingExamples, TimeSpan.FromSeconds(5)) - learner.Progress.Position > MaxBehind)
+            await Task.Delay(20, cancellationToken);
+    }
+}
