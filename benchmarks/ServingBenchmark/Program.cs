@@ -7,6 +7,7 @@ using Streaming.Benchmarks.Serving;
 using Streaming.Contracts;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Tiles;
 using Streaming.Host.Commands;
 using Streaming.Ingest.Replay;
 using Streaming.Learning;
@@ -64,17 +65,16 @@ var asOf = examples.Max(e => e.Time) + TimeSpan.FromMinutes(1);
 var departures = new List<EntityEvent>();
 await foreach (var record in new FlightsReplaySource(data, 5_000).ReadAsync(CancellationToken.None))
     if (record.Stream == Streaming.Ingest.IngestStream.Events) departures.Add(JsonSerializer.Deserialize(record.Utf8, ContractsJsonContext.Default.EntityEvent)!);
-var batch = redis.GetDatabase().CreateBatch();
-var writes = new List<Task>();
+// As the pipeline stores them: one tile per (view, entity), here of three values a minute before the requests.
+var writes = new List<TileWrite>();
 foreach (var view in FlightFeatureViews.All)
 foreach (var entity in departures.Select(d => d.Keys[view.Entity]).Distinct())
 {
-    var fields = view.Aggregations.Select((a, i) => new HashEntry(a.Name(), 3 + i)).ToList();
-    fields.Add(new HashEntry(OnlineKeys.Watermark, (asOf - TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds()));
-    writes.Add(batch.HashSetAsync(OnlineKeys.For(view.Name, entity), fields.ToArray()));
+    var tile = new EntityTile();
+    foreach (var value in new[] { 3.0, 4.0, 5.0 }) tile.Add(view, value, (asOf - TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds(), 0);
+    writes.Add(new TileWrite(view, entity, new SourcePartition(Topics.Events, 0), tile));
 }
-batch.Execute();
-await Task.WhenAll(writes);
+new RedisTileStore(redis).Write("serving-benchmark", writes, new Dictionary<SourcePartition, PartitionProgress>());
 var bodies = departures.Select(d => JsonSerializer.Serialize(new Dictionary<string, object>
 {
     ["keys"] = d.Keys,

@@ -47,47 +47,58 @@ public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, J
     public Record<string, JoinOutcome?> Process(Record<string, byte[]> record)
     {
         var store = _store ?? throw new InvalidOperationException("The join was not initialised.");
-        var topic = record.TopicPartitionOffset.Topic;
-        var parsed = SourceRecord.Parse(topic == Topics.Labels ? Topics.Labels : Topics.Predictions, record.Value, record.Timestamp.UnixTimestampMs);
-        if (!parsed.IsValid)
-            // A bad label is the tile processor's to dead-letter (it reads every label); a bad prediction log is this join's.
-            return Emit(record.Key, topic == Topics.Labels ? null : new JoinOutcome(null, record.Value ?? [], Topics.Predictions, SourceRecord.MalformedReason, parsed.Error));
-        if (parsed.Label is { PredictionId: null }) return Emit(record.Key, null); // labels an event: its example comes from the backfill
-
-        var predictionId = parsed.Prediction?.PredictionId ?? parsed.Label!.PredictionId!;
-        var timeMs = (parsed.Prediction?.Time ?? parsed.Label!.Time).ToUnixTimeMilliseconds();
-        _streamTimeMs = Math.Max(_streamTimeMs, timeMs);
-        var pending = store.Get(predictionId) ?? new PendingJoin(timeMs, null, null, false);
-        pending = parsed.Prediction is not null ? pending with { Prediction = pending.Prediction ?? record.Value } : pending with { Label = record.Value };
+        if (record.TopicPartitionOffset.Topic == Topics.Labels) return Label(store, record);
+        if (LoggedPrediction.Read(record.Value, out var error) is not { } logged)
+            return Emit(record.Key, new JoinOutcome(null, record.Value ?? [], Topics.Predictions, SourceRecord.MalformedReason, error));
+        Advance(logged.TimeMs);
+        var pending = store.Get(logged.PredictionId);
+        // Read again (at least once), a prediction log is the same log: it joins a waiting label only once.
+        if (pending is { Prediction: not null }) return Emit(record.Key, null);
         JoinOutcome? outcome = null;
         var key = record.Key;
-        // A label always joins when its prediction is here (read again after a restart, it joins again); a prediction log
-        // joins a waiting label only once (read again, it is the same log).
-        var completes = parsed.Label is not null || !pending.Joined;
-        if (completes && pending is { Prediction: { } prediction, Label: { } labelJson })
+        if (pending?.Label is { } labelJson)
         {
-            var label = parsed.Label ?? JsonSerializer.Deserialize(labelJson, ContractsJsonContext.Default.Label)!;
-            outcome = Example(prediction, label, predictionId);
+            var label = JsonSerializer.Deserialize(labelJson, ContractsJsonContext.Default.Label)!;
+            outcome = Example(record.Value, logged, label);
             key = label.Id;
-            pending = pending with { Joined = true };
         }
-        store.Put(predictionId, pending);
+        store.Put(logged.PredictionId, new PendingJoin(pending?.FirstSeenMs ?? logged.TimeMs, record.Value, outcome is null ? pending?.Label : null, outcome is not null));
         ExpireIfDue();
         return Emit(key, outcome);
     }
 
-    private JoinOutcome Example(byte[] prediction, Label label, string predictionId)
+    /// <summary>
+    /// A label joins whenever its prediction is here, also when it was joined before (read again after a restart, it
+    /// joins again: the learner drops the repeat by label id). A bad label is the tile processor's to dead-letter (it
+    /// reads every label); one that names only an event has its example from the backfill.
+    /// </summary>
+    private Record<string, JoinOutcome?> Label(IKeyValueStore<string, PendingJoin> store, Record<string, byte[]> record)
     {
-        try
+        var parsed = SourceRecord.Parse(Topics.Labels, record.Value, record.Timestamp.UnixTimestampMs);
+        if (parsed.Label is not { PredictionId: { } predictionId } label) return Emit(record.Key, null);
+        Advance(label.Time.ToUnixTimeMilliseconds());
+        var pending = store.Get(predictionId);
+        JoinOutcome? outcome = null;
+        if (pending?.Prediction is { } prediction)
         {
-            var example = TrainingExampleWriter.Write(prediction, label);
-            _metrics!.ExamplesJoined.Inc();
-            return new JoinOutcome(example);
+            outcome = LoggedPrediction.Read(prediction, out var error) is { } logged
+                ? Example(prediction, logged, label)
+                : new JoinOutcome(null, prediction, Topics.Predictions, SourceRecord.MalformedReason, error);
+            // The met pair keeps only the prediction, for a label read again; the label itself is not needed.
+            if (!pending.Joined) store.Put(predictionId, pending with { Label = null, Joined = true });
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return new JoinOutcome(null, prediction, Topics.Predictions, SourceRecord.MalformedReason, $"prediction {predictionId}: {e.Message}");
-        }
+        else
+            store.Put(predictionId, new PendingJoin(pending?.FirstSeenMs ?? label.Time.ToUnixTimeMilliseconds(), null, record.Value, false));
+        ExpireIfDue();
+        return Emit(outcome?.Example is null ? record.Key : label.Id, outcome);
+    }
+
+    private void Advance(long timeMs) => _streamTimeMs = Math.Max(_streamTimeMs, timeMs);
+
+    private JoinOutcome Example(byte[] predictionJson, LoggedPrediction prediction, Label label)
+    {
+        _metrics!.ExamplesJoined.Inc();
+        return new JoinOutcome(TrainingExampleWriter.Write(predictionJson, prediction, label));
     }
 
     private static Record<string, JoinOutcome?> Emit(string key, JoinOutcome? outcome) => Record<string, JoinOutcome?>.Create(key, outcome);

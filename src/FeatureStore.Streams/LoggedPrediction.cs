@@ -1,0 +1,67 @@
+using System.Text.Json;
+
+namespace Streaming.FeatureStore.Streams;
+
+/// <summary>
+/// The fields of a logged prediction (<see cref="Contracts.PredictionLog"/> JSON) the join needs, read in one pass
+/// without materializing its features: the id and time, and where in the record the time, the features, the score
+/// and the version are, so the training example copies them as they were logged.
+/// </summary>
+public readonly record struct LoggedPrediction(string PredictionId, long TimeMs, Range Time, Range Features, Range Score, Range Version)
+{
+    /// <summary>The fields, or the reason the record is not a prediction log.</summary>
+    public static LoggedPrediction? Read(ReadOnlySpan<byte> json, out string? error)
+    {
+        error = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return Fail("a prediction log is a JSON object", out error);
+            string? id = null;
+            long timeMs = 0;
+            Range? time = null, features = null, score = null, version = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                switch (name)
+                {
+                    case "predictionId" when reader.TokenType == JsonTokenType.String:
+                        id = reader.GetString();
+                        break;
+                    case "time" when reader.TokenType == JsonTokenType.String:
+                        timeMs = reader.GetDateTimeOffset().ToUnixTimeMilliseconds();
+                        time = start..(int)reader.BytesConsumed;
+                        break;
+                    case "features" when reader.TokenType == JsonTokenType.StartObject:
+                        reader.Skip();
+                        features = start..(int)reader.BytesConsumed;
+                        break;
+                    case "score" when reader.TokenType == JsonTokenType.Number:
+                        score = start..(int)reader.BytesConsumed;
+                        break;
+                    case "modelVersion" when reader.TokenType == JsonTokenType.String:
+                        version = start..(int)reader.BytesConsumed;
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+            if (id is null or "" || time is null || features is null || score is null || version is null)
+                return Fail("a prediction log needs a prediction id, time, features, score and model version", out error);
+            return new LoggedPrediction(id, timeMs, time.Value, features.Value, score.Value, version.Value);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            return Fail(e.Message, out error);
+        }
+    }
+
+    private static LoggedPrediction? Fail(string why, out string error)
+    {
+        error = why;
+        return null;
+    }
+}
