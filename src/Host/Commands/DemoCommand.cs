@@ -48,7 +48,7 @@ public static class DemoCommand
         }.AcceptingConfiguration();
         command.SetAction(async (result, cancellationToken) =>
         {
-            var settings = new DemoSettings(result.GetValue(data)!, CommonOptions.ParseSpeed(result.GetValue(speed)!), result.GetValue(limit), result.GetValue(once), result.GetValue(maxLag));
+            var settings = new DemoSettings(ResolveDataPath(result.GetValue(data)!), CommonOptions.ParseSpeed(result.GetValue(speed)!), result.GetValue(limit), result.GetValue(once), result.GetValue(maxLag));
             var outcome = new DemoOutcome();
             await using var app = BuildApp(settings, outcome, result.ConfigurationArgs(), result.GetValue(urls)!);
             await app.RunAsync(cancellationToken);
@@ -56,5 +56,20 @@ public static class DemoCommand
             return settings.Once ? outcome.ExitCode : 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A relative path as given, or, when it is not there, relative to the nearest directory above the working one where
+    /// it is: `dotnet run --project src/Host` runs in the project's directory, not where the command was typed.
+    /// </summary>
+    public static string ResolveDataPath(string path)
+    {
+        if (Path.IsPathRooted(path) || File.Exists(path)) return path;
+        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()).Parent; directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, path);
+            if (File.Exists(candidate)) return Path.GetFullPath(candidate);
+        }
+        return path;
     }
 }

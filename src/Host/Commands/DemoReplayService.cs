@@ -44,6 +44,8 @@ public sealed class DemoReplayService(
         try
         {
             if (!File.Exists(settings.DataPath)) throw new FileNotFoundException($"No dataset at {Path.GetFullPath(settings.DataPath)}.", settings.DataPath);
+            if (!Path.GetExtension(settings.DataPath).Equals(".parquet", StringComparison.OrdinalIgnoreCase))
+                throw new IOException("the demo replays flights Parquet (it predicts each departure like an application); `replay` publishes JSON or NDJSON events");
             var source = new FlightsReplaySource(settings.DataPath, settings.Limit);
             var progress = new ReplayProgress();
             ApplicationReplaySummary summary;
