@@ -43,7 +43,10 @@ public sealed class FeaturePipelineRestartTests(ITestOutputHelper output)
         }
 
         using (var clean = Start(cleanKafka, cleanRedis, "clean"))
+        {
             await WaitUntilDoneAsync(cleanKafka, cleanRedis, labelled, TimeSpan.FromMinutes(3));
+            await StopAsync(clean);
+        }
 
         var seed = Environment.TickCount;
         var random = new Random(seed);
@@ -55,14 +58,22 @@ public sealed class FeaturePipelineRestartTests(ITestOutputHelper output)
             {
                 if (line.Contains("Feature pipeline RUNNING", StringComparison.Ordinal)) running.TrySetResult();
             });
-            await running.Task.WaitAsync(TimeSpan.FromMinutes(1));
-            await Task.Delay(random.Next(0, 1_500));
-            process.Kill(entireProcessTree: true); // no shutdown, no last commit
-            await process.WaitForExitAsync();
+            try
+            {
+                await running.Task.WaitAsync(TimeSpan.FromMinutes(1));
+                await Task.Delay(random.Next(0, 1_500));
+            }
+            finally
+            {
+                await StopAsync(process); // SIGKILL: no shutdown, no last commit
+            }
             output.WriteLine($"{DateTime.Now:HH:mm:ss.fff} killed run {kill}; stored so far: {string.Join(", ", await ProgressAsync(killedRedis))}");
         }
         using (var last = Start(killedKafka, killedRedis, "last"))
+        {
             await WaitUntilDoneAsync(killedKafka, killedRedis, labelled, TimeSpan.FromMinutes(3));
+            await StopAsync(last);
+        }
 
         // Every (view, entity) hash holds the same parts, byte for byte: each record was folded in exactly once.
         var want = await HashesAsync(cleanRedis);
@@ -117,6 +128,13 @@ public sealed class FeaturePipelineRestartTests(ITestOutputHelper output)
             watch?.Invoke(line);
             if (line.Contains("fail", StringComparison.OrdinalIgnoreCase) || line.Contains("crit", StringComparison.OrdinalIgnoreCase)) output.WriteLine($"[{name}] {line}");
         });
+
+    /// <summary>Kills the process (SIGKILL) and waits for it: disposing a Process object leaves the process running.</summary>
+    private static async Task StopAsync(Process process)
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
 
     /// <summary>Until every events and labels record is stored with its partition's progress, and every label has its example.</summary>
     private static async Task WaitUntilDoneAsync(EmbeddedKafkaCluster kafka, EmbeddedGarnet redis, int labelled, TimeSpan timeout)
