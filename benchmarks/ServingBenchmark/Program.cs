@@ -72,9 +72,9 @@ foreach (var entity in departures.Select(d => d.Keys[view.Entity]).Distinct())
 {
     var tile = new EntityTile();
     foreach (var value in new[] { 3.0, 4.0, 5.0 }) tile.Add(view, value, (asOf - TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds(), 0);
-    writes.Add(new TileWrite(view, entity, new SourcePartition(Topics.Events, 0), tile));
+    writes.Add(TileWrite.Of(view, entity, new SourcePartition(Topics.Events, 0), tile));
 }
-new RedisTileStore(redis).Write("serving-benchmark", writes, new Dictionary<SourcePartition, PartitionProgress>());
+await new RedisTileStore(redis).WriteAsync("serving-benchmark", writes, new Dictionary<SourcePartition, PartitionProgress>());
 var bodies = departures.Select(d => JsonSerializer.Serialize(new Dictionary<string, object>
 {
     ["keys"] = d.Keys,

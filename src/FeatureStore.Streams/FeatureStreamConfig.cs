@@ -39,9 +39,6 @@ public sealed class FeatureStreamConfig : StreamConfig<StringSerDes, ByteArraySe
             AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
             Logger = StreamizLogging.Instance,
             StateDir = stateDirectory,
-            // Small fetches per partition keep the source partitions' records interleaved as they were
-            // produced; large ones let one partition run far ahead in event time and its peers arrive late.
-            MaxPartitionFetchBytes = 64 * 1024,
             FetchWaitMaxMs = (int)options.FetchWaitMax.TotalMilliseconds,
             PollMs = (long)options.PollInterval.TotalMilliseconds,
             SessionTimeoutMs = (int)kafkaOptions.GroupSessionTimeout.TotalMilliseconds,

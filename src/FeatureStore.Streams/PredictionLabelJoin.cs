@@ -24,8 +24,16 @@ public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, J
     private readonly FeatureMetrics? _metrics;
     private IKeyValueStore<string, PendingJoin>? _store;
     private ProcessorContext<string, JoinOutcome?>? _context;
+    // Predictions this task has joined since it started, for the unlabelled count at expiry. Kept out of the store so
+    // that a met pair costs no second changelog write of the prediction; after a restart the count may include pairs
+    // met before it, never an example.
+    private readonly HashSet<string> _met = new(StringComparer.Ordinal);
+    // What waits, by the event time it started waiting: expiry takes from the front instead of scanning the store (a
+    // scan deserializes every entry). Restored entries are added by one scan at the first expiry after a start;
+    // an entry listed twice, or changed since, is skipped when its turn comes.
+    private readonly PriorityQueue<string, long> _byFirstSeen = new();
+    private bool _restoredListed;
     private long _streamTimeMs = long.MinValue;
-    private long _lastExpiryMs = long.MinValue;
 
     public PredictionLabelJoin()
     {
@@ -62,8 +70,8 @@ public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, J
             outcome = Example(record.Value, logged, label);
             key = label.Id;
         }
-        store.Put(logged.PredictionId, new PendingJoin(pending?.FirstSeenMs ?? logged.TimeMs, record.Value, outcome is null ? pending?.Label : null, outcome is not null));
-        ExpireIfDue();
+        Put(store, logged.PredictionId, new PendingJoin(pending?.FirstSeenMs ?? logged.TimeMs, record.Value, outcome is null ? pending?.Label : null, outcome is not null), pending);
+        Expire();
         return Emit(key, outcome);
     }
 
@@ -84,12 +92,12 @@ public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, J
             outcome = LoggedPrediction.Read(prediction, out var error) is { } logged
                 ? Example(prediction, logged, label)
                 : new JoinOutcome(null, prediction, Topics.Predictions, SourceRecord.MalformedReason, error);
-            // The met pair keeps only the prediction, for a label read again; the label itself is not needed.
-            if (!pending.Joined) store.Put(predictionId, pending with { Label = null, Joined = true });
+            // The met pair keeps the prediction, for a label read again.
+            if (!pending.Joined) _met.Add(predictionId);
         }
         else
-            store.Put(predictionId, new PendingJoin(pending?.FirstSeenMs ?? label.Time.ToUnixTimeMilliseconds(), null, record.Value, false));
-        ExpireIfDue();
+            Put(store, predictionId, new PendingJoin(pending?.FirstSeenMs ?? label.Time.ToUnixTimeMilliseconds(), null, record.Value, false), pending);
+        Expire();
         return Emit(outcome?.Example is null ? record.Key : label.Id, outcome);
     }
 
@@ -103,23 +111,33 @@ public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, J
 
     private static Record<string, JoinOutcome?> Emit(string key, JoinOutcome? outcome) => Record<string, JoinOutcome?>.Create(key, outcome);
 
-    /// <summary>A few times per horizon: scanning the store is cheap next to that, and nothing waits much past it.</summary>
-    private void ExpireIfDue()
+    private void Put(IKeyValueStore<string, PendingJoin> store, string key, PendingJoin value, PendingJoin? before)
     {
-        if (_streamTimeMs - _lastExpiryMs < _horizonMs / 8 && _lastExpiryMs != long.MinValue) return;
-        _lastExpiryMs = _streamTimeMs;
-        var cutoff = _streamTimeMs - _horizonMs;
-        var expired = new List<KeyValuePair<string, PendingJoin>>();
-        using (var all = _store!.All().GetEnumerator())
-            while (all.MoveNext())
-                if (all.Current.Value.FirstSeenMs < cutoff) expired.Add(all.Current);
-        foreach (var (key, pending) in expired)
+        store.Put(key, value);
+        if (before is null) _byFirstSeen.Enqueue(key, value.FirstSeenMs);
+    }
+
+    /// <summary>Forgets what has waited longer than the horizon; a label that waited in vain is dead-lettered.</summary>
+    private void Expire()
+    {
+        var store = _store!;
+        if (!_restoredListed)
         {
-            _store.Delete(key);
-            if (pending is { Joined: false, Label: { } label })
+            _restoredListed = true;
+            using var all = store.All().GetEnumerator();
+            while (all.MoveNext()) _byFirstSeen.Enqueue(all.Current.Key, all.Current.Value.FirstSeenMs);
+        }
+        var cutoff = _streamTimeMs - _horizonMs;
+        while (_byFirstSeen.TryPeek(out var key, out var firstSeenMs) && firstSeenMs < cutoff)
+        {
+            _byFirstSeen.Dequeue();
+            if (store.Get(key) is not { } pending || pending.FirstSeenMs != firstSeenMs) continue; // listed twice, or gone
+            store.Delete(key);
+            var joined = _met.Remove(key) || pending.Joined;
+            if (pending is { Label: { } label } && !joined)
                 _context!.Forward(key, new JoinOutcome(null, label, Topics.Labels, FeatureTopology.UnmatchedLabelReason,
                     $"no logged prediction {key} arrived within {TimeSpan.FromMilliseconds(_horizonMs)} (labels for predictions are keyed by prediction id)"));
-            else if (pending is { Joined: false, Prediction: not null })
+            else if (pending is { Prediction: not null } && !joined)
                 _metrics!.PredictionsUnlabelled.Inc();
         }
     }

@@ -15,9 +15,9 @@ public sealed record TileSettings(
 /// <summary>
 /// Folds one source topic's records into tiles (<see cref="EntityTile"/>): per (view, entity), the panes of this
 /// task's own partition, with no repartition. Lateness is judged on the source partition alone, against the newest
-/// event time seen there. Every <see cref="TileSettings.FlushInterval"/>, and before Streamiz commits the offsets
-/// (<see cref="TileFlushStore"/>), the changed tiles go to the online store together with the partition's progress
-/// (the last offset folded in and its newest time). A partition that resumes after a crash loads that progress and
+/// event time seen there. Every <see cref="TileSettings.FlushInterval"/> the changed tiles are sent to the online store
+/// together with the partition's progress (the last offset folded in and its newest time), and Streamiz commits no
+/// offset before they are there (<see cref="TileFlushStore"/>). A partition that resumes after a crash loads that progress and
 /// skips the records up to it, so the tiles count each record exactly once; a tile it has not met yet since the
 /// start is read back from the store on first use.
 /// </summary>
@@ -33,6 +33,7 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
     private readonly HashSet<(FeatureView View, string Entity, int Partition)> _dirty = [];
     private readonly Stopwatch _sinceFlush = Stopwatch.StartNew();
     private long _unflushedRecords;
+    private InFlight? _inFlight;
 
     public TileProcessor()
     {
@@ -51,10 +52,10 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
     public void Init(ProcessorContext<string, byte[]> context)
     {
         var store = (TileFlushStore)context.GetStateStore(TileFlushStore.StoreName(_topic));
-        store.Flushing = Flush;
+        store.Flushing = () => Flush(wait: true);
         // Streamiz runs wall-clock punctuations from its loop, also when no record arrives: a quiet stream still flushes.
         // (Streamiz schedules no more often than every 10 ms; records flush on their own interval as they come.)
-        context.Schedule(Settings.FlushInterval < MinimumPunctuation ? MinimumPunctuation : Settings.FlushInterval, PunctuationType.PROCESSING_TIME, _ => Flush());
+        context.Schedule(Settings.FlushInterval < MinimumPunctuation ? MinimumPunctuation : Settings.FlushInterval, PunctuationType.PROCESSING_TIME, _ => Flush(wait: false));
     }
 
     public void Process(Record<string, byte[]> record)
@@ -73,7 +74,7 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
         state.Offset = offset;
         state.Changed = true;
         _unflushedRecords++;
-        if (_sinceFlush.Elapsed >= settings.FlushInterval) Flush();
+        if (_sinceFlush.Elapsed >= settings.FlushInterval) Flush(wait: false);
     }
 
     private void Fold(PartitionState state, int partition, byte[]? raw, long ingestMs)
@@ -142,35 +143,64 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
     }
 
     /// <summary>
-    /// Delivers the dead letters, then writes the changed tiles and progress. Blocks until both succeed: the offsets
-    /// Streamiz commits next must not pass a record whose effect is not stored, and nothing may be dropped. While Redis
-    /// or the broker is away the stream waits (its lag grows, visible in streaming_features_consumer_lag).
+    /// Delivers the dead letters, then sends the changed tiles and progress, and lets the stream go on while Redis
+    /// applies them: one write is in flight at a time, and the next flush waits for it first. A commit's flush
+    /// (<paramref name="wait"/>) also waits for its own: the offsets Streamiz commits next must not pass a record whose
+    /// effect is not stored. A write that fails is sent again, the same bytes, until it lands: nothing is dropped, and
+    /// while Redis or the broker is away the stream waits (its lag grows, visible in streaming_features_consumer_lag).
     /// </summary>
-    private void Flush()
+    private void Flush(bool wait)
     {
-        if (_unflushedRecords == 0 && _dirty.Count == 0) return;
+        Land();
+        if (_unflushedRecords > 0 || _dirty.Count > 0)
+        {
+            var settings = Settings;
+            while (!settings.DeadLetters.Flush(TimeSpan.FromSeconds(5)))
+                settings.Logger.LogWarning("Dead letters of {Topic} are not being delivered; tiles wait for them. Check the broker.", _topic);
+            var writes = _dirty.Select(k => TileWrite.Of(k.View, k.Entity, new SourcePartition(_topic, k.Partition), _tiles[k])).ToList();
+            var progress = _partitions.Where(p => p.Value.Changed)
+                .ToDictionary(p => new SourcePartition(_topic, p.Key), p => new PartitionProgress(p.Value.Offset, p.Value.NewestMs));
+            _inFlight = new InFlight(writes, progress, _unflushedRecords, Send(writes, progress));
+            foreach (var state in _partitions.Values) state.Changed = false;
+            _dirty.Clear();
+            _unflushedRecords = 0;
+            _sinceFlush.Restart();
+        }
+        if (wait) Land();
+    }
+
+    private Task Send(List<TileWrite> writes, Dictionary<SourcePartition, PartitionProgress> progress)
+    {
+        try
+        {
+            return Settings.Store.WriteAsync(Settings.ApplicationId, writes, progress);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    /// <summary>Waits until the write in flight is in the store, sending it again while it fails, then counts it.</summary>
+    private void Land()
+    {
+        if (_inFlight is not { } write) return;
         var settings = Settings;
-        while (!settings.DeadLetters.Flush(TimeSpan.FromSeconds(5)))
-            settings.Logger.LogWarning("Dead letters of {Topic} are not being delivered; tiles wait for them. Check the broker.", _topic);
-        var writes = _dirty.Select(k => new TileWrite(k.View, k.Entity, new SourcePartition(_topic, k.Partition), _tiles[k])).ToList();
-        var progress = _partitions.Where(p => p.Value.Changed)
-            .ToDictionary(p => new SourcePartition(_topic, p.Key), p => new PartitionProgress(p.Value.Offset, p.Value.NewestMs));
         Retrying(() =>
         {
-            settings.Store.Write(settings.ApplicationId, writes, progress);
+            var sent = write.Sent;
+            write.Sent = null;
+            (sent ?? Send(write.Tiles, write.Progress)).GetAwaiter().GetResult();
             return true;
         }, "write the tiles of");
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var write in writes)
+        foreach (var tile in write.Tiles)
         {
-            settings.Metrics.OnlineWrites.WithLabels(write.View.Name).Inc();
-            settings.Metrics.Freshness.WithLabels(write.View.Name).Observe(Math.Max(0, now - write.Tile.NewestIngestMs) / 1000.0);
+            settings.Metrics.OnlineWrites.WithLabels(tile.View.Name).Inc();
+            settings.Metrics.Freshness.WithLabels(tile.View.Name).Observe(Math.Max(0, now - tile.NewestIngestMs) / 1000.0);
         }
-        settings.Metrics.Stored.WithLabels(_topic).Inc(_unflushedRecords);
-        foreach (var state in _partitions.Values) state.Changed = false;
-        _dirty.Clear();
-        _unflushedRecords = 0;
-        _sinceFlush.Restart();
+        settings.Metrics.Stored.WithLabels(_topic).Inc(write.Records);
+        _inFlight = null;
     }
 
     private T Retrying<T>(Func<T> call, string what)
@@ -193,6 +223,17 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
 
     public void Close()
     {
+    }
+
+    /// <summary>A write sent and not yet known to be in the store.</summary>
+    private sealed class InFlight(List<TileWrite> tiles, Dictionary<SourcePartition, PartitionProgress> progress, long records, Task sent)
+    {
+        public List<TileWrite> Tiles { get; } = tiles;
+        public Dictionary<SourcePartition, PartitionProgress> Progress { get; } = progress;
+        public long Records { get; } = records;
+
+        /// <summary>The first send's task until it is waited for; null means send again.</summary>
+        public Task? Sent { get; set; } = sent;
     }
 
     private sealed class PartitionState

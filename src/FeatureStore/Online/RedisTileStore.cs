@@ -25,21 +25,21 @@ public sealed class RedisTileStore(IConnectionMultiplexer redis) : ITileStore
         return value.IsNull ? null : EntityTile.Deserialize((byte[])value!);
     }
 
-    public void Write(string applicationId, IReadOnlyCollection<TileWrite> tiles, IReadOnlyDictionary<SourcePartition, PartitionProgress> progress)
+    public async Task WriteAsync(string applicationId, IReadOnlyCollection<TileWrite> tiles, IReadOnlyDictionary<SourcePartition, PartitionProgress> progress)
     {
         var transaction = redis.GetDatabase().CreateTransaction();
         var pending = new List<Task>(tiles.Count * 2 + 1);
         foreach (var write in tiles)
         {
             var key = OnlineKeys.For(write.View.Name, write.Entity);
-            pending.Add(transaction.HashSetAsync(key, OnlineKeys.PartField(write.Part), write.Tile.Serialize()));
+            pending.Add(transaction.HashSetAsync(key, OnlineKeys.PartField(write.Part), write.Tile));
             pending.Add(transaction.KeyExpireAsync(key, write.View.Ttl));
         }
         if (progress.Count > 0)
             pending.Add(transaction.HashSetAsync(OnlineKeys.Progress(applicationId), progress
                 .Select(p => new HashEntry(p.Key.ToString(), string.Create(CultureInfo.InvariantCulture, $"{p.Value.Offset} {p.Value.NewestMs}"))).ToArray()));
-        if (!transaction.Execute()) throw new RedisException("The tile transaction was not applied.");
-        // Execute has sent and applied it; the queued tasks complete with it (observed so none faults unobserved).
-        Task.WaitAll(pending);
+        if (!await transaction.ExecuteAsync().ConfigureAwait(false)) throw new RedisException("The tile transaction was not applied.");
+        // Applied; the queued tasks complete with it (observed so none faults unobserved).
+        await Task.WhenAll(pending).ConfigureAwait(false);
     }
 }

@@ -15,8 +15,15 @@ public readonly record struct SourcePartition(string Topic, int Partition)
 /// </summary>
 public readonly record struct PartitionProgress(long Offset, long NewestMs);
 
-/// <summary>One tile to store: a partition's part of an entity's hash.</summary>
-public sealed record TileWrite(FeatureView View, string Entity, SourcePartition Part, EntityTile Tile);
+/// <summary>
+/// One tile to store, a partition's part of an entity's hash, as it was when the write was made: serialized, so the
+/// tile may go on changing while the write is in flight, and a retried write sends the same state.
+/// </summary>
+public sealed record TileWrite(FeatureView View, string Entity, SourcePartition Part, byte[] Tile, long NewestIngestMs)
+{
+    public static TileWrite Of(FeatureView view, string entity, SourcePartition part, EntityTile tile) =>
+        new(view, entity, part, tile.Serialize(), tile.NewestIngestMs);
+}
 
 /// <summary>
 /// Where the pipeline keeps its tiles: the online store itself (Redis), which is then also its state. A flush writes
@@ -31,6 +38,9 @@ public interface ITileStore
     /// <summary>The stored tile, or null.</summary>
     EntityTile? LoadTile(FeatureView view, string entity, SourcePartition part);
 
-    /// <summary>Writes the tiles and progress in one transaction; throws when the store cannot be reached.</summary>
-    void Write(string applicationId, IReadOnlyCollection<TileWrite> tiles, IReadOnlyDictionary<SourcePartition, PartitionProgress> progress);
+    /// <summary>
+    /// Writes the tiles and progress in one transaction; the task faults when the store cannot be reached. Writing the
+    /// same arguments again is harmless (a retry after a fault whose transaction did land).
+    /// </summary>
+    Task WriteAsync(string applicationId, IReadOnlyCollection<TileWrite> tiles, IReadOnlyDictionary<SourcePartition, PartitionProgress> progress);
 }

@@ -67,6 +67,11 @@ public sealed class DemoReplayService(
         {
             return;
         }
+        catch (TimeoutException e)
+        {
+            logger.LogError("The demo cannot start its replay: {Message}", e.Message);
+            outcome.Error = e.Message;
+        }
         catch (Exception e) when (e is FileNotFoundException or IOException)
         {
             logger.LogError("Replay could not read {Path}: {Message}. Pass --data with a flights Parquet file.", settings.DataPath, e.Message);
@@ -78,7 +83,8 @@ public sealed class DemoReplayService(
     private static void PrintServed(ApplicationReplaySummary summary)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"predictions: {summary.Predictions:N0} ({summary.ColdStartPredictions:N0} by version 0, before the first snapshot); {summary.LabelsWithPrediction:N0} labels name their prediction"));
+            $"predictions: {summary.Predictions:N0} ({summary.ColdStartPredictions:N0} by version 0, before the first snapshot; {summary.Unpredicted:N0} departures unanswered); " +
+            $"{summary.LabelsWithPrediction:N0} labels name their prediction"));
         var lag = summary.PipelineLagMinutes;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pipeline lag behind the requests (event time, bound {summary.MaxLag.TotalMinutes:G} min): p50 {lag.P50:F1} min, p95 {lag.P95:F1} min, max {lag.Max:F1} min over {lag.Count:N0} batches"));

@@ -6,6 +6,7 @@ using Streaming.Ingest;
 using Streaming.Ingest.Publishing;
 using Streaming.Ingest.Replay;
 using Streaming.Serving;
+using Streaming.Serving.Models;
 using Streaming.Serving.Prediction;
 
 namespace Streaming.Host.Demo;
@@ -22,9 +23,11 @@ namespace Streaming.Host.Demo;
 /// published with a time up to t − <c>maxLag</c>: the features served then lag the request by at most that much
 /// event time. The lag actually seen is measured and reported (<see cref="ApplicationReplaySummary"/>).
 /// </remarks>
-public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predictor, PredictionLogPublisher predictionLog,
+public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predictor, PredictionLogPublisher predictionLog, ModelRegistry registry,
     FeatureMetrics features, ServingOptions serving, IEnumerable<IReplayBackpressure> backpressure)
 {
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(1);
+
     private const int BackpressureEvery = 5_000;
     private const string Source = "replay";
     private const int AwaitBehind = 50_000; // outcomes kept pending before the oldest is awaited: bounds memory
@@ -36,10 +39,11 @@ public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predict
         if (speed is <= 0) throw new ArgumentOutOfRangeException(nameof(speed), "Speed must be positive.");
         DateTimeOffset? firstArrival = null;
         var model = serving.Models[0];
+        await WaitUntilServingAsync(model, cancellationToken).ConfigureAwait(false);
         var wall = Stopwatch.StartNew();
         var storedAtStart = Stored();
         var unstored = new Queue<(long Count, DateTimeOffset Arrival)>(); // published records not yet known to be stored
-        long published = 0, predictions = 0, coldStart = 0, labelled = 0;
+        long published = 0, predictions = 0, unpredicted = 0, coldStart = 0, labelled = 0;
         var lags = new List<double>();
         var ages = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         var predictionIds = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -67,7 +71,7 @@ public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predict
         if (departures.Count > 0) await PredictAndPublishAsync().ConfigureAwait(false);
         while (outcomes.TryDequeue(out var rest)) progress.Count(rest.Stream, await rest.Outcome.ConfigureAwait(false));
         var replay = new ReplaySummary(source.RowsRead, progress.Events, progress.Labels, progress.DeadLettered, progress.Failed, wall.Elapsed);
-        return new ApplicationReplaySummary(replay, progress.SimulatedTime, predictions, coldStart, labelled, maxLag, Distribution.Of(lags),
+        return new ApplicationReplaySummary(replay, progress.SimulatedTime, predictions, unpredicted, coldStart, labelled, maxLag, Distribution.Of(lags),
             ages.ToDictionary(a => a.Key, a => Distribution.Of(a.Value)));
 
         async Task PredictAndPublishAsync()
@@ -93,6 +97,7 @@ public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predict
                                 list.Add(age / 60_000.0);
                             }
                 }
+                else unpredicted++;
                 await PublishAsync(IngestStream.Events, JsonSerializer.SerializeToUtf8Bytes(departures[i], ContractsJsonContext.Default.EntityEvent), departures[i].Time)
                     .ConfigureAwait(false);
             }
@@ -132,6 +137,18 @@ public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predict
         }
     }
 
+    /// <summary>Like an application behind a balancer gated by /readyz: no request before serving has a version (version 0 at the latest).</summary>
+    private async Task WaitUntilServingAsync(string model, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (registry.Peek(model) is null)
+        {
+            if (waited.Elapsed > ReadyTimeout)
+                throw new TimeoutException($"serving loaded no version of {model} in {ReadyTimeout.TotalSeconds:F0} s; is Redis reachable (see /readyz)?");
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Records of the events and labels topics whose effect the pipeline has stored in Redis (this process's count).</summary>
     private long Stored() => (long)(features.Stored.WithLabels(Topics.Events).Value + features.Stored.WithLabels(Topics.Labels).Value);
 }
@@ -148,8 +165,9 @@ public sealed record Distribution(long Count, double P50, double P95, double Max
 }
 
 /// <summary>What the application replay did: the records, the predictions, and how old the served features were.</summary>
+/// <param name="Unpredicted">Departures published with no prediction, because serving had no version to answer with.</param>
 /// <param name="PipelineLagMinutes">Per prediction batch: event time between the request and the newest record the pipeline had stored.</param>
 /// <param name="FeatureAgeMinutes">Per view (a sample of predictions): request time minus the newest contribution to the value served.</param>
 public sealed record ApplicationReplaySummary(
-    ReplaySummary Replay, DateTimeOffset LastArrival, long Predictions, long ColdStartPredictions, long LabelsWithPrediction, TimeSpan MaxLag,
+    ReplaySummary Replay, DateTimeOffset LastArrival, long Predictions, long Unpredicted, long ColdStartPredictions, long LabelsWithPrediction, TimeSpan MaxLag,
     Distribution PipelineLagMinutes, IReadOnlyDictionary<string, Distribution> FeatureAgeMinutes);

@@ -38,12 +38,9 @@ public sealed class OnlineStoreTests : IAsyncDisposable
         return tile;
     }
 
-    private Task WriteAsync(FeatureView view, string entity, EntityTile tile, int partition = 0)
-    {
-        _tiles.Write("online-store-test", [new TileWrite(view, entity, new SourcePartition(view.Source == FeatureSource.Events ? "events" : "labels", partition), tile)],
+    private Task WriteAsync(FeatureView view, string entity, EntityTile tile, int partition = 0) =>
+        _tiles.WriteAsync("online-store-test", [TileWrite.Of(view, entity, new SourcePartition(view.Source == FeatureSource.Events ? "events" : "labels", partition), tile)],
             new Dictionary<SourcePartition, PartitionProgress>());
-        return Task.CompletedTask;
-    }
 
     private string Id(string user) => $"{user}-{_run}";
 
@@ -110,7 +107,7 @@ public sealed class OnlineStoreTests : IAsyncDisposable
         var application = "progress-" + _run;
         Assert.Null(_tiles.LoadProgress(application, part));
         var tile = Tile(Hopping, (TimeSpan.FromMinutes(1), 2), (TimeSpan.FromMinutes(7), 3));
-        _tiles.Write(application, [new TileWrite(Hopping, Id("u1"), part, tile)], new Dictionary<SourcePartition, PartitionProgress> { [part] = new(41, Ms(TimeSpan.FromMinutes(7))) });
+        await _tiles.WriteAsync(application, [TileWrite.Of(Hopping, Id("u1"), part, tile)], new Dictionary<SourcePartition, PartitionProgress> { [part] = new(41, Ms(TimeSpan.FromMinutes(7))) });
         Assert.Equal(new PartitionProgress(41, Ms(TimeSpan.FromMinutes(7))), _tiles.LoadProgress(application, part));
         Assert.Equal(tile.Serialize(), _tiles.LoadTile(Hopping, Id("u1"), part)!.Serialize());
         Assert.Null(_tiles.LoadTile(Hopping, Id("u1"), new SourcePartition("events", 2)));

@@ -51,24 +51,24 @@ public class OnlineWriteBarrierTests
         long End(string topic) => TopicOffsets.EndOffsetTotal(configs, topic, TimeSpan.FromSeconds(5));
         try
         {
-            var repartition = Topics.Events;
+            var topic = Topics.Events;
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (sink.Writes == 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
             Assert.True(sink.Writes > 0, "the pipeline wrote nothing");
 
             // The first flush has not landed: however many commit intervals pass, the input is committed no further.
             await Task.Delay(500);
-            var held = Committed(kafka.BootstrapServers, repartition);
+            var held = Committed(kafka.BootstrapServers, topic);
             await Task.Delay(2_000);
-            Assert.Equal(held, Committed(kafka.BootstrapServers, repartition));
-            Assert.True(held < End(repartition), $"{held} committed while the writes were held: all of it");
+            Assert.Equal(held, Committed(kafka.BootstrapServers, topic));
+            Assert.True(held < End(topic), $"{held} committed while the writes were held: all of it");
 
             // Landed: the commit goes through, up to everything the pipeline has read.
             sink.Release();
-            var end = End(repartition);
-            while (Committed(kafka.BootstrapServers, repartition) < end && DateTime.UtcNow < deadline.AddSeconds(30)) await Task.Delay(100);
+            var end = End(topic);
+            while (Committed(kafka.BootstrapServers, topic) < end && DateTime.UtcNow < deadline.AddSeconds(30)) await Task.Delay(100);
             Assert.True(end > 0);
-            Assert.Equal(end, Committed(kafka.BootstrapServers, repartition));
+            Assert.Equal(end, Committed(kafka.BootstrapServers, topic));
         }
         finally
         {
@@ -97,10 +97,10 @@ public class OnlineWriteBarrierTests
 
         public EntityTile? LoadTile(FeatureView view, string entity, SourcePartition part) => null;
 
-        public void Write(string applicationId, IReadOnlyCollection<TileWrite> tiles, IReadOnlyDictionary<SourcePartition, PartitionProgress> progress)
+        public Task WriteAsync(string applicationId, IReadOnlyCollection<TileWrite> tiles, IReadOnlyDictionary<SourcePartition, PartitionProgress> progress)
         {
             Interlocked.Add(ref _writes, tiles.Count);
-            _landed.Wait(TimeSpan.FromSeconds(90));
+            return Task.Run(() => _landed.Wait(TimeSpan.FromSeconds(90)));
         }
 
         public void Release() => _landed.Set();

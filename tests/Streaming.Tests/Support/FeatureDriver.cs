@@ -104,15 +104,16 @@ public sealed class FeatureDriver : IDisposable
         public EntityTile? LoadTile(FeatureView view, string entity, SourcePartition part) =>
             _tiles.TryGetValue((view.Name, entity, part), out var bytes) ? EntityTile.Deserialize(bytes) : null;
 
-        public void Write(string applicationId, IReadOnlyCollection<TileWrite> tiles, IReadOnlyDictionary<SourcePartition, PartitionProgress> progress)
+        public Task WriteAsync(string applicationId, IReadOnlyCollection<TileWrite> tiles, IReadOnlyDictionary<SourcePartition, PartitionProgress> progress)
         {
             foreach (var write in tiles)
             {
                 Writes++;
                 _views[write.View.Name] = write.View;
-                _tiles[(write.View.Name, write.Entity, write.Part)] = write.Tile.Serialize();
+                _tiles[(write.View.Name, write.Entity, write.Part)] = write.Tile;
             }
             foreach (var (part, p) in progress) _progress[part] = p;
+            return Task.CompletedTask;
         }
 
         /// <summary>The entity's current window, as a reader merges it.</summary>

@@ -14,7 +14,7 @@ public static class OnlineFeatures
         var view = FlightFeatureViews.Set[viewName];
         var tile = new EntityTile();
         foreach (var value in values) tile.Add(view, value, time.ToUnixTimeMilliseconds(), 0);
-        new RedisTileStore(redis).Write("test", [new TileWrite(view, entity, new SourcePartition("events", 0), tile)], new Dictionary<SourcePartition, PartitionProgress>());
+        new RedisTileStore(redis).WriteAsync("test", [TileWrite.Of(view, entity, new SourcePartition("events", 0), tile)], new Dictionary<SourcePartition, PartitionProgress>()).GetAwaiter().GetResult();
     }
 
     /// <summary>A count view's records: <paramref name="count"/> of them at the time.</summary>
