@@ -17,4 +17,19 @@ var root = new RootCommand("Streaming online-learning service: ingest, features,
     BrokerCommand.Create(),
     SampleCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+try
+{
+    // The host handles Ctrl+C and SIGTERM itself (graceful stop within its timeout); System.CommandLine's own
+    // handler would race it and threw on a second signal during shutdown.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException e)
+{
+    return Streaming.Host.Cli.HostRun.ConfigurationInvalid(e);
+}
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    Console.Error.WriteLine($"Failed: {e.Message}");
+    Console.Error.WriteLine(e);
+    return 1;
+}

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 namespace Streaming.Ingest;
 
 /// <summary>Configuration section "Ingest": what a record may look like before it is accepted.</summary>
@@ -6,20 +7,26 @@ public sealed class IngestOptions
     public const string Section = "Ingest";
 
     /// <summary>Largest single record, in bytes of UTF-8 JSON.</summary>
+    [Range(64, 1_000_000)]
     public int MaxRecordBytes { get; set; } = 64 * 1024;
 
     /// <summary>Largest HTTP request body, in bytes.</summary>
+    [Range(1, 1_073_741_824)]
     public int MaxBodyBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>How far ahead of the ingest clock an event time may be (clock skew of producers).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How far behind the ingest clock an event time may be (older data belongs to a backfill).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Records that may wait for a Kafka acknowledgement at once; more make the caller wait.</summary>
+    [Range(1, 10_000_000)]
     public int MaxInFlight { get; set; } = 100_000;
 
     /// <summary>librdkafka linger.ms for the ingest producer: a little batching buys a lot of throughput.</summary>
+    [Range(0, 5000)]
     public int LingerMs { get; set; } = 5;
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Streaming.Learning;
 
 namespace Streaming.OnlineLearner;
@@ -13,21 +14,27 @@ public sealed class LearnerOptions
     public LearnerSpec Spec { get; set; } = new() { TargetThreshold = 15 };
 
     /// <summary>A micro-batch ends at this many examples...</summary>
+    [Range(1, 1_000_000)]
     public int BatchSize { get; set; } = 1000;
 
     /// <summary>...or after this long, whichever comes first.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Snapshot after this many learned examples...</summary>
+    [Range(1, int.MaxValue)]
     public int SnapshotEveryExamples { get; set; } = 50_000;
 
     /// <summary>...or this long after the last snapshot when anything was learned since.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan SnapshotEvery { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Snapshots kept per model; older ones are pruned.</summary>
+    [Range(1, 10_000)]
     public int RetainSnapshots { get; set; } = 10;
 
     /// <summary>Examples in the progressive-validation window.</summary>
+    [Range(1, 100_000_000)]
     public int MetricsWindow { get; set; } = 10_000;
 
     /// <summary>
@@ -37,6 +44,7 @@ public sealed class LearnerOptions
     /// </summary>
     public string OnConceptDrift { get; set; } = "alert";
 
+    [Range(1.0, 1000.0)]
     public double DriftBoostFactor { get; set; } = 3;
 
     /// <summary>
@@ -44,6 +52,7 @@ public sealed class LearnerOptions
     /// after a restart of the feature pipeline). On resume the learner reads this many examples before its snapshot's
     /// offsets again, without learning them, so a repeat is recognised across its own restarts too.
     /// </summary>
+    [Range(0, 100_000_000)]
     public int DedupWindow { get; set; } = 100_000;
 
     /// <summary>Stop (after a final snapshot) once caught up with the topic: for batch-like runs and tests.</summary>

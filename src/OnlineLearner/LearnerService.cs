@@ -225,27 +225,34 @@ public sealed class LearnerService(
     }
 
     /// <summary>An example learned before the snapshot: its id only, so that a repeat after it is recognised.</summary>
-    private void Remember(byte[] value)
+    private void Remember(byte[]? value)
     {
+        if (value is not { Length: > 0 }) return;
         try
         {
             if (JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample)?.Id is { } id) _recent.Add(id);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
             // It was dead-lettered when first read.
         }
     }
 
-    private void Learn(byte[] value, IProducer<string?, byte[]> producer)
+    private void Learn(byte[]? value, IProducer<string?, byte[]> producer)
     {
+        if (value is not { Length: > 0 })
+        {
+            DeadLetterExample(producer, value ?? [], "malformed_example", "An empty record (a tombstone, or no value): a training example is JSON.");
+            return;
+        }
         TrainingExample? example;
         try
         {
             example = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
+            // Invalid UTF-8 can come as an InvalidOperationException or ArgumentException, not only a JsonException.
             DeadLetterExample(producer, value, "malformed_example", e.Message);
             return;
         }

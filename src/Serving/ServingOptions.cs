@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 namespace Streaming.Serving;
 
 /// <summary>Configuration section "Serving".</summary>
@@ -12,24 +13,41 @@ public sealed class ServingOptions
     public string Device { get; set; } = "auto";
 
     /// <summary>CUDA device ordinal, when CUDA is used.</summary>
+    [Range(0, 64)]
     public int CudaDeviceId { get; set; }
 
     /// <summary>Threads ONNX Runtime uses inside one call; 1 suits many small concurrent requests.</summary>
+    [Range(1, 256)]
     public int IntraOpThreads { get; set; } = 1;
 
     /// <summary>Most entities (rows) in one batch request.</summary>
+    [Range(1, 100_000)]
     public int MaxBatch { get; set; } = 256;
 
+    /// <summary>
+    /// Most keys, and most fields, in one request. With <see cref="MaxTextLength"/> it bounds what a request's
+    /// prediction log can hold, so that every log fits the broker's record limit.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxFields { get; set; } = 64;
+
+    /// <summary>Longest entity kind, id, field name or text field value, in characters.</summary>
+    [Range(1, 65536)]
+    public int MaxTextLength { get; set; } = 1_024;
+
     /// <summary>Largest request body accepted, in bytes.</summary>
+    [Range(1, 1_073_741_824)]
     public int MaxBodyBytes { get; set; } = 262_144;
 
     /// <summary>
     /// Feature values whose newest contribution is up to this much later than the request's time still count
     /// (producers' clocks may run ahead of this node's; ingest accepts events up to Ingest:MaxFutureSkew ahead).
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan ClockSkewTolerance { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>A classification score at or above this is decision = true.</summary>
+    [Range(0.0, 1.0)]
     public double DecisionThreshold { get; set; } = 0.5;
 
     /// <summary>
@@ -39,12 +57,15 @@ public sealed class ServingOptions
     public string AdminApiKey { get; set; } = "";
 
     /// <summary>Prediction log records waiting for Kafka; beyond this they are dropped and counted.</summary>
+    [Range(1, 100_000_000)]
     public int PredictionLogCapacity { get; set; } = 100_000;
 
     /// <summary>How often the shared pin (Redis) is checked, so a pin set on one node reaches every node.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan PinPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Scoring calls made on a freshly loaded version before it takes traffic.</summary>
+    [Range(0, 100_000)]
     public int WarmupCalls { get; set; } = 50;
 
     /// <summary>

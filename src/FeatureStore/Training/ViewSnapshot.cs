@@ -14,6 +14,8 @@ public static class SnapshotStatus
     public const string Stale = "stale";
     /// <summary>The window already holds records later than the time asked for (they arrived out of order): defaults, so nothing from the future leaks in.</summary>
     public const string Unavailable = "unavailable";
+    /// <summary>An aggregate overflowed (e.g. a sum of huge values): defaults, so no infinity or NaN reaches a model or a JSON answer.</summary>
+    public const string NonFinite = "non_finite";
     /// <summary>The online store could not be reached: defaults, so serving still answers.</summary>
     public const string StoreUnavailable = "store_unavailable";
 }
@@ -48,7 +50,12 @@ public sealed record ViewSnapshot(string View, string Entity, IReadOnlyDictionar
         if (age < -futureToleranceMs) return Defaults(view, entity, SnapshotStatus.Unavailable, age);
         if (age > (long)view.Ttl.TotalMilliseconds) return Defaults(view, entity, SnapshotStatus.Stale, age);
         var values = new Dictionary<string, double>(view.Aggregations.Count);
-        foreach (var aggregation in view.Aggregations) values[aggregation.Name()] = value(aggregation) ?? view.DefaultFor(aggregation);
+        foreach (var aggregation in view.Aggregations)
+        {
+            var computed = value(aggregation) ?? view.DefaultFor(aggregation);
+            if (!double.IsFinite(computed)) return Defaults(view, entity, SnapshotStatus.NonFinite, age);
+            values[aggregation.Name()] = computed;
+        }
         return new ViewSnapshot(view.Name, entity, values, SnapshotStatus.Fresh, age);
     }
 

@@ -40,7 +40,17 @@ public static class BackfillCommand
         using var consumer = kafka.ReadFromBeginning(Topics.TrainingExamples, "parity");
         var examples = new List<TrainingExample>();
         while (consumer.Consume(TimeSpan.FromSeconds(2)) is { } record)
-            if (JsonSerializer.Deserialize(record.Message.Value, ContractsJsonContext.Default.TrainingExample) is { } example) examples.Add(example);
+        {
+            try
+            {
+                if (record.Message.Value is { Length: > 0 } value && JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample) is { } example)
+                    examples.Add(example);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+            {
+                // The learner dead-letters it; parity compares the examples it could learn from.
+            }
+        }
         consumer.Close();
         return examples;
     }

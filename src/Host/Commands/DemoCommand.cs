@@ -1,3 +1,4 @@
+using Streaming.Host.Cli;
 using System.CommandLine;
 using Streaming.Host.Demo;
 using Streaming.Host.Web;
@@ -51,9 +52,9 @@ public static class DemoCommand
             var settings = new DemoSettings(ResolveDataPath(result.GetValue(data)!), CommonOptions.ParseSpeed(result.GetValue(speed)!), result.GetValue(limit), result.GetValue(once), result.GetValue(maxLag));
             var outcome = new DemoOutcome();
             await using var app = BuildApp(settings, outcome, result.ConfigurationArgs(), result.GetValue(urls)!);
-            await app.RunAsync(cancellationToken);
+            var exit = await HostRun.RunAsync(app, cancellationToken);
             // Without --once the host runs until Ctrl+C: stopping then is the normal end.
-            return settings.Once ? outcome.ExitCode : 0;
+            return exit != 0 ? exit : settings.Once ? outcome.ExitCode : 0;
         });
         return command;
     }

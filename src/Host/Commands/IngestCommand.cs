@@ -1,3 +1,4 @@
+using Streaming.Host.Cli;
 using System.CommandLine;
 using Streaming.Host.Web;
 
@@ -12,8 +13,8 @@ public static class IngestCommand
         var command = new Command("ingest", "Serve the HTTP ingest API.") { urls }.AcceptingConfiguration();
         command.SetAction(async (result, cancellationToken) =>
         {
-            await StreamingWebApp.Build(result.ConfigurationArgs(), result.GetValue(urls)!).RunAsync(cancellationToken);
-            return 0;
+            await using var app = StreamingWebApp.Build(result.ConfigurationArgs(), result.GetValue(urls)!);
+            return await HostRun.RunAsync(app, cancellationToken);
         });
         return command;
     }

@@ -1,3 +1,4 @@
+using Streaming.Host.Cli;
 using System.CommandLine;
 using Streaming.Host.Web;
 
@@ -25,8 +26,7 @@ public static class PartCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var app = StreamingWebApp.Build(result.ConfigurationArgs(), result.GetValue(urls)!, part);
-            await app.RunAsync(cancellationToken);
-            return 0;
+            return await HostRun.RunAsync(app, cancellationToken);
         });
         return command;
     }

@@ -51,7 +51,8 @@ public sealed class IngestPipeline(KafkaRecordPublisher publisher, RecordValidat
         catch (KafkaException e)
         {
             metrics.Failed.WithLabels(stream.Name(), source).Inc();
-            return new RecordOutcome(RecordStatus.Failed, "kafka_unavailable", e.Error.Reason);
+            var reason = e.Error.Code is ErrorCode.MsgSizeTooLarge ? "record_too_large" : "kafka_unavailable";
+            return new RecordOutcome(RecordStatus.Failed, reason, e.Error.Reason);
         }
         if (verdict.IsValid)
         {

@@ -66,6 +66,13 @@ public sealed class KafkaRecordPublisher : IDisposable
                 {
                     // librdkafka's own queue is full (another writer shares it): let it drain, then retry.
                 }
+                catch (ProduceException<byte[]?, byte[]> e)
+                {
+                    // Refused before it was queued (e.g. over the broker's size limit): this record fails, its caller says why.
+                    _slots.Release();
+                    _metrics.InFlight.Dec();
+                    return Task.FromException(new KafkaException(e.Error));
+                }
                 await Task.Delay(1, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Streaming.Contracts;
 
 namespace Streaming.Offline.Lake;
@@ -14,9 +15,11 @@ public sealed class LakeOptions
     public List<string> Topics { get; set; } = [Contracts.Topics.Events, Contracts.Topics.Labels, Contracts.Topics.Predictions];
 
     /// <summary>Write what has been read at least this often...</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan FlushEvery { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>...or as soon as this many records wait.</summary>
+    [Range(1, 100_000_000)]
     public int FlushRecords { get; set; } = 100_000;
 
     /// <summary>

@@ -77,7 +77,7 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
             offset = result.Offset.Value,
             key = result.Message.Key,
             event_time = EventTime(result.Message.Value) ?? result.Message.Timestamp.UtcDateTime,
-            value = System.Text.Encoding.UTF8.GetString(result.Message.Value),
+            value = result.Message.Value is { } value ? System.Text.Encoding.UTF8.GetString(value) : "", // a tombstone is archived empty
         });
         return true;
     }
@@ -95,17 +95,18 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
     }
 
     /// <summary>The record's own "time" (events, labels and prediction logs all have one); null when it has none.</summary>
-    private static DateTime? EventTime(byte[] value)
+    private static DateTime? EventTime(byte[]? value)
     {
+        if (value is not { Length: > 0 }) return null;
         try
         {
             using var document = JsonDocument.Parse(value);
             return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("time", out var time)
                 && time.TryGetDateTimeOffset(out var parsed) ? parsed.UtcDateTime : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
-            return null;
+            return null; // not JSON, or not UTF-8: archived as it came, at its Kafka time
         }
     }
 }

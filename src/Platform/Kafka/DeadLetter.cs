@@ -14,7 +14,8 @@ public static class DeadLetter
     /// </summary>
     public const int MaxValueBytes = 512 * 1024;
 
-    public static byte[] Value(byte[] original) => original.Length <= MaxValueBytes ? original : original[..MaxValueBytes];
+    /// <summary>The value to dead-letter: a tombstone (null) as an empty value, its reason says what it was.</summary>
+    public static byte[] Value(byte[]? original) => original is null ? [] : original.Length <= MaxValueBytes ? original : original[..MaxValueBytes];
 
     public static Headers Headers(string reason, string? detail, string stream, string source, DateTimeOffset rejectedAt, int originalLength)
     {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 namespace Streaming.Platform.Kafka;
 
 /// <summary>Configuration section "Kafka".</summary>
@@ -9,12 +10,15 @@ public sealed class KafkaOptions
     public string? BootstrapServers { get; set; }
 
     /// <summary>Partitions of the keyed streams (events, labels, predictions, training examples).</summary>
+    [Range(1, 1024)]
     public int StreamPartitions { get; set; } = 4;
 
     /// <summary>Brokers in the embedded mock cluster.</summary>
+    [Range(1, 16)]
     public int EmbeddedBrokers { get; set; } = 1;
 
     /// <summary>Replication factor for topics created on a real cluster.</summary>
+    [Range(1, 16)]
     public short ReplicationFactor { get; set; } = 1;
 
     /// <summary>
@@ -24,6 +28,7 @@ public sealed class KafkaOptions
     /// or joins, so a restarted pipeline or a second stream thread would otherwise sit idle for 44 s. A
     /// <c>session.timeout.ms</c> in <see cref="Properties"/> takes precedence.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan GroupSessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Extra librdkafka properties for every client (e.g. security.protocol, sasl.*).</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 namespace Streaming.Platform.Redis;
 
 /// <summary>Configuration section "Redis".</summary>
@@ -9,6 +10,7 @@ public sealed class RedisOptions
     public string? Configuration { get; set; }
 
     /// <summary>Port for embedded Garnet; 0 picks a free loopback port.</summary>
+    [Range(0, 65535)]
     public int EmbeddedPort { get; set; }
 
     /// <summary>Log memory for embedded Garnet, in Garnet's size syntax.</summary>

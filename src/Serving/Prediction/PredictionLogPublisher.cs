@@ -86,6 +86,14 @@ public sealed class PredictionLogPublisher(
                 // bounded buffer, not this loop, is where records are shed.
                 producer.Poll(TimeSpan.FromMilliseconds(100));
             }
+            catch (KafkaException e)
+            {
+                // Anything else (a record over the broker's size limit, a closed producer) loses this record only: count
+                // and report it, and go on with the next. A failing publisher must never stop the host.
+                metrics.LogDropped.WithLabels("not_delivered").Inc();
+                ReportFailure(e.Error.Reason);
+                return;
+            }
         }
     }
 
@@ -97,9 +105,14 @@ public sealed class PredictionLogPublisher(
             return;
         }
         metrics.LogDropped.WithLabels("not_delivered").Inc();
+        ReportFailure(report.Error.Reason);
+    }
+
+    private void ReportFailure(string reason)
+    {
         // One line per thousand failures: an outage must not flood the log.
         if (Interlocked.Increment(ref _failuresLogged) % 1000 == 1)
             logger.LogWarning("Prediction log records are not reaching Kafka ({Reason}); they are dropped and counted in streaming_serving_prediction_log_dropped_total",
-                report.Error.Reason);
+                reason);
     }
 }

@@ -45,10 +45,21 @@ public sealed class Predictor(
             var request = requests[i];
             if (request?.Keys is not { Count: > 0 } keys)
                 return new(400, "missing_keys", where + "\"keys\" must name at least one entity, e.g. {\"keys\": {\"origin\": \"SFO\"}}.");
+            if (keys.Count > options.MaxFields || request.Fields?.Count > options.MaxFields)
+                return new(400, "too_many_fields", where + $"at most {options.MaxFields} keys and {options.MaxFields} fields (Serving:MaxFields).");
             foreach (var (kind, id) in keys)
             {
                 if (string.IsNullOrWhiteSpace(kind) || string.IsNullOrWhiteSpace(id))
                     return new(400, "empty_key", where + "entity kinds and ids must not be empty.");
+                if (kind.Length > options.MaxTextLength || id.Length > options.MaxTextLength)
+                    return new(400, "text_too_long", where + $"entity kinds and ids are at most {options.MaxTextLength} characters (Serving:MaxTextLength).");
+            }
+            foreach (var (name, value) in request.Fields ?? new Dictionary<string, FieldValue>())
+            {
+                if (name.Length > options.MaxTextLength || value.Text?.Length > options.MaxTextLength)
+                    return new(400, "text_too_long", where + $"field {Shorten(name)}: names and text values are at most {options.MaxTextLength} characters (Serving:MaxTextLength).");
+                if (value.Kind == FieldKind.Number && !double.IsFinite(value.Number))
+                    return new(400, "non_finite_field", where + $"field {Shorten(name)} is {value.Number}; numbers must be finite.");
             }
         }
         return null;
@@ -108,4 +119,7 @@ public sealed class Predictor(
             return responses;
         }
     }
+
+    /// <summary>A client's name in an error message, cut so the message stays small.</summary>
+    private static string Shorten(string name) => name.Length <= 64 ? $"'{name}'" : $"'{name[..64]}…'";
 }

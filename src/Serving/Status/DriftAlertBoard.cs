@@ -28,7 +28,7 @@ public sealed class DriftAlertBoard(KafkaClientConfigs kafka, ILogger<DriftAlert
             {
                 if (consumer.Consume(stoppingToken)?.Message?.Value is not { } value) continue;
                 var alert = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.DriftAlert);
-                if (alert is null) continue;
+                if (alert?.Key is null) continue;
                 if (alert.State == DriftAlert.Open) _open[alert.Key] = alert;
                 else _open.TryRemove(alert.Key, out _);
             }
@@ -36,7 +36,7 @@ public sealed class DriftAlertBoard(KafkaClientConfigs kafka, ILogger<DriftAlert
             {
                 break;
             }
-            catch (Exception e) when (e is ConsumeException or JsonException)
+            catch (Exception e) when (e is ConsumeException or JsonException or InvalidOperationException or ArgumentException)
             {
                 logger.LogWarning("Skipped a drift alert record the status page could not read: {Reason}", e.Message);
             }
