@@ -13,9 +13,17 @@ public static class HostRun
 
     public static async Task<int> RunAsync(WebApplication app, CancellationToken cancellationToken)
     {
-        await app.RunAsync(cancellationToken);
-        var failed = app.Services.GetServices<IHostedService>().OfType<BackgroundService>()
-            .Where(service => service.ExecuteTask is { IsFaulted: true }).ToList();
+        // Taken before: RunAsync disposes the host's services when it ends.
+        var parts = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
+        try
+        {
+            await app.RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Asked to stop while still starting: a requested stop like any other.
+        }
+        var failed = parts.Where(service => service.ExecuteTask is { IsFaulted: true }).ToList();
         foreach (var service in failed)
             await Console.Error.WriteLineAsync($"{service.GetType().Name} failed and stopped the host: {service.ExecuteTask!.Exception!.InnerException?.Message}");
         return failed.Count == 0 ? 0 : PartFailed;

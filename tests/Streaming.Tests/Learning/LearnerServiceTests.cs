@@ -35,6 +35,9 @@ public sealed class LearnerServiceTests
         };
         var records = examples.Select(TrainingExampleStream.Json).ToList();
         for (var i = 0; i < bad.Length; i++) records.Insert(500 * (i + 1), Encoding.UTF8.GetBytes(bad[i].Json));
+        // Not JSON at all: a tombstone, an empty value, invalid UTF-8. Each is dead-lettered, and the loop goes on.
+        byte[][] raw = [null!, [], [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D]];
+        for (var i = 0; i < raw.Length; i++) records.Insert(3_100 + 100 * i, raw[i]);
 
         await using var host = await RunningHost.StartAsync(HostParts.Learner, Settings);
         TrainingExamplePublisher.Publish(host.Bootstrap, records);
@@ -42,7 +45,7 @@ public sealed class LearnerServiceTests
 
         var metrics = await host.MetricsAsync();
         Assert.Equal(examples.Count, MetricsText.Sum(metrics, "streaming_learner_examples_total"));
-        Assert.Equal(bad.Length, MetricsText.Sum(metrics, "streaming_learner_skipped_total"));
+        Assert.Equal(bad.Length + raw.Length, MetricsText.Sum(metrics, "streaming_learner_skipped_total"));
 
         var store = host.Services.GetRequiredService<IModelStore>();
         var latest = (await store.LatestAsync("test-model", CancellationToken.None))!;
@@ -63,7 +66,7 @@ public sealed class LearnerServiceTests
         Assert.Equal(reference.Metrics.Snapshot(), latest.Manifest.Metrics);
 
         var deadLetters = KafkaReader.ReadAll(host.Bootstrap, Topics.DeadLetter, bad.Length, TimeSpan.FromSeconds(20));
-        Assert.Equal(bad.Select(b => b.Reason).Order(), deadLetters.Select(r => r.Header(DeadLetterHeaders.Reason)).Order());
+        Assert.Equal(bad.Select(b => b.Reason).Concat(raw.Select(_ => "malformed_example")).Order(), deadLetters.Select(r => r.Header(DeadLetterHeaders.Reason)).Order());
         Assert.All(deadLetters, r => Assert.Equal("learner", r.Header(DeadLetterHeaders.Source)));
         var announcements = KafkaReader.ReadAll(host.Bootstrap, Topics.ModelSnapshots, 4, TimeSpan.FromSeconds(20));
         Assert.Equal(latest.Manifest.Version, announcements.Count);

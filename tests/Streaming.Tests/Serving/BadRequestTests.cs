@@ -18,7 +18,7 @@ public sealed class BadRequestTests(BadRequestTests.Node node) : IClassFixture<B
 
         public async Task InitializeAsync()
         {
-            Serving = await ServingHost.StartAsync("--Serving:MaxBatch=3", "--Serving:MaxBodyBytes=2000");
+            Serving = await ServingHost.StartAsync("--Serving:MaxBatch=3", "--Serving:MaxBodyBytes=2000", "--Serving:MaxFields=2", "--Serving:MaxTextLength=100");
             await Serving.PublishAsync(SnapshotFactory.Train(await TrainingExampleStream.FlightsAsync(500)), 1);
             await Serving.WaitForVersionAsync(1);
         }
@@ -39,6 +39,10 @@ public sealed class BadRequestTests(BadRequestTests.Node node) : IClassFixture<B
         { Predict, """{"fields":{"distance":3}}""", "application/json", HttpStatusCode.BadRequest, "missing_keys" },
         { Predict, """{"keys":{}}""", "application/json", HttpStatusCode.BadRequest, "missing_keys" },
         { Predict, """{"keys":{"origin":" "}}""", "application/json", HttpStatusCode.BadRequest, "empty_key" },
+        { Predict, """{"keys":{"origin":"SFO"},"fields":{"a":1,"b":2,"c":3}}""", "application/json", HttpStatusCode.BadRequest, "too_many_fields" },
+        { Predict, "{\"keys\":{\"origin\":\"" + new string('x', 200) + "\"}}", "application/json", HttpStatusCode.BadRequest, "text_too_long" },
+        { Predict, "{\"keys\":{\"origin\":\"SFO\"},\"fields\":{\"note\":\"" + new string('x', 200) + "\"}}", "application/json", HttpStatusCode.BadRequest, "text_too_long" },
+        { Predict, """{"keys":{"origin":"SFO"},"fields":{"distance":1e400}}""", "application/json", HttpStatusCode.BadRequest, "non_finite_field" },
         { Predict, """{"keys":{"origin":"SFO"}}""", "text/plain", HttpStatusCode.UnsupportedMediaType, "unsupported_media_type" },
         { Predict, """{"keys":{"origin":"SFO"}}""", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType, "unsupported_media_type" },
         { Predict, "{\"keys\":{\"origin\":\"SFO\"},\"fields\":{\"note\":\"" + new string('x', 3000) + "\"}}", "application/json", HttpStatusCode.RequestEntityTooLarge, "body_too_large" },
