@@ -19,7 +19,7 @@ public sealed record PredictionRequest(
 public sealed record BatchPredictionRequest(IReadOnlyList<PredictionRequest>? Requests);
 
 /// <summary>A view's values as the model used them.</summary>
-/// <param name="Status">fresh, or why defaults stand in: missing, stale, unavailable, store_unavailable.</param>
+/// <param name="Status">fresh, or why defaults stand in: missing, stale, unavailable, non_finite, store_unavailable.</param>
 /// <param name="AgeMs">Time asked for minus the newest contribution's event time.</param>
 public sealed record FeatureUse(string Status, long? AgeMs, IReadOnlyDictionary<string, double> Values);
 
