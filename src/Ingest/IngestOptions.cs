@@ -15,6 +15,13 @@ public sealed class IngestOptions
     public int MaxBodyBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>How far ahead of the ingest clock an event time may be (clock skew of producers).</summary>
+    /// <summary>
+    /// Largest magnitude of a number (a field or a label's value). Sums of squares of a billion such values stay
+    /// finite (1e15² × 1e9 = 1e39), so no realistic aggregate overflows.
+    /// </summary>
+    [Range(1.0, 1e150)]
+    public double MaxMagnitude { get; set; } = 1e15;
+
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -57,6 +57,18 @@ public sealed class RecordValidatorTests
     }
 
     [Fact]
+    public void Huge_finite_numbers_are_refused_so_no_aggregate_can_overflow()
+    {
+        // Two events with distance 1e308 once made a destination's sum infinite, and every prediction for it a 500.
+        var huge = """{"id":"e","type":"t","time":"2026-11-24T11:00:00Z","keys":{"k":"v"},"fields":{"distance":1e308}}"""u8.ToArray();
+        Assert.Equal(RejectionReasons.OutOfRange, _validator.ValidateEvent(huge, Now).Reason);
+        var label = Label("""{"id":"l1","name":"delay","value":-2e15,"time":"2026-11-24T11:00:00Z","eventId":"e"}""");
+        Assert.Equal(RejectionReasons.OutOfRange, label.Reason);
+        var large = """{"id":"e","type":"t","time":"2026-11-24T11:00:00Z","keys":{"k":"v"},"fields":{"distance":9e14}}"""u8.ToArray();
+        Assert.True(_validator.ValidateEvent(large, Now).IsValid);
+    }
+
+    [Fact]
     public void Time_window_follows_the_clock_it_is_given()
     {
         var old = """{"id":"e","type":"t","time":"2001-01-01T00:00:00Z","keys":{"k":"v"}}"""u8.ToArray();

@@ -140,7 +140,7 @@ public sealed class RecordValidator(IngestOptions options)
         return keys;
     }
 
-    private static void CheckFieldValues(JsonElement values)
+    private void CheckFieldValues(JsonElement values)
     {
         if (values.ValueKind != JsonValueKind.Object) throw WrongType("fields", "an object", values);
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -157,7 +157,7 @@ public sealed class RecordValidator(IngestOptions options)
         }
     }
 
-    private static double FiniteNumber(JsonElement element, string name)
+    private double FiniteNumber(JsonElement element, string name)
     {
         // System.Text.Json and others write non-finite doubles as these strings.
         if (element.ValueKind == JsonValueKind.String && element.GetString() is "NaN" or "Infinity" or "-Infinity")
@@ -165,6 +165,8 @@ public sealed class RecordValidator(IngestOptions options)
         if (element.ValueKind != JsonValueKind.Number) throw WrongType(name, "a number", element);
         if (!element.TryGetDouble(out var value) || !double.IsFinite(value))
             throw new RejectedException(RejectionReasons.NonFiniteNumber, $"\"{name}\" is not a finite number: {element.GetRawText()}.");
+        if (Math.Abs(value) > options.MaxMagnitude)
+            throw new RejectedException(RejectionReasons.OutOfRange, $"\"{name}\" is {value:G6}; numbers are at most {options.MaxMagnitude:G3} in magnitude (Ingest:MaxMagnitude).");
         return value;
     }
 

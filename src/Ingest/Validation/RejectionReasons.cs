@@ -16,6 +16,7 @@ public static class RejectionReasons
     public const string EmptyKey = "empty_key";
     public const string WrongType = "wrong_type";
     public const string NonFiniteNumber = "non_finite_number";
+    public const string OutOfRange = "out_of_range";
     public const string InvalidTime = "invalid_time";
     public const string TimeInFuture = "time_in_future";
     public const string TimeTooOld = "time_too_old";
