@@ -221,9 +221,8 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
         }
     }
 
-    public void Close()
-    {
-    }
+    /// <summary>A write still in flight lands before the task goes: the partition's next owner reads the store.</summary>
+    public void Close() => Land();
 
     /// <summary>A write sent and not yet known to be in the store.</summary>
     private sealed class InFlight(List<TileWrite> tiles, Dictionary<SourcePartition, PartitionProgress> progress, long records, Task sent)
