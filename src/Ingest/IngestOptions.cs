@@ -22,6 +22,14 @@ public sealed class IngestOptions
     [Range(1.0, 1e150)]
     public double MaxMagnitude { get; set; } = 1e15;
 
+    /// <summary>Most records in one request: the work one request can ask for.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxRecordsPerRequest { get; set; } = 10_000;
+
+    /// <summary>Most entries in a response's errors list (the rest are counted in errorsOmitted).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxErrors { get; set; } = 100;
+
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
 

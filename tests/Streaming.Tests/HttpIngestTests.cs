@@ -12,7 +12,7 @@ public sealed class HttpIngestTests : IAsyncLifetime
 {
     private RunningHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await RunningHost.StartAsync("--Ingest:MaxBodyBytes=200000");
+    public async Task InitializeAsync() => _host = await RunningHost.StartAsync("--Ingest:MaxBodyBytes=200000", "--Ingest:MaxRecordsPerRequest=50", "--Ingest:MaxErrors=5");
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -45,6 +45,27 @@ public sealed class HttpIngestTests : IAsyncLifetime
         var errors = body.GetProperty("errors").EnumerateArray().ToList();
         Assert.Equal([1, 2], errors.Select(e => e.GetProperty("index").GetInt32()));
         Assert.Equal([RejectionReasons.MissingField, RejectionReasons.TimeTooOld], errors.Select(e => e.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
+    public async Task A_request_over_the_record_cap_is_refused_whole_and_the_errors_list_is_capped()
+    {
+        var tooMany = string.Join("\n", Enumerable.Range(0, 51).Select(i => Event($"m{i}")));
+        var (status, mediaType, body) = await PostAsync("/v1/events", tooMany, "application/x-ndjson");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal("application/problem+json", mediaType);
+        Assert.Equal(RejectionReasons.TooManyRecords, body.GetProperty("reason").GetString());
+        Assert.Equal(0, body.GetProperty("accepted").GetInt32());
+
+        // 40 bad records and one good one: every one is counted, 5 are listed, 35 are counted as omitted.
+        var mostlyBad = string.Join("\n", Enumerable.Range(0, 40).Select(i => $"{{\"id\":\"b{i}\"}}").Append(Event("good")));
+        (status, _, body) = await PostAsync("/v1/events", mostlyBad, "application/x-ndjson");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(41, body.GetProperty("received").GetInt32());
+        Assert.Equal(1, body.GetProperty("accepted").GetInt32());
+        Assert.Equal(40, body.GetProperty("rejected").GetInt32());
+        Assert.Equal(5, body.GetProperty("errors").GetArrayLength());
+        Assert.Equal(35, body.GetProperty("errorsOmitted").GetInt32());
     }
 
     [Fact]

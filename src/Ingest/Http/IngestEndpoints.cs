@@ -46,9 +46,12 @@ public static class IngestEndpoints
         if (records.Count == 0)
             return await RejectBodyAsync(pipeline, stream, body, StatusCodes.Status400BadRequest, RejectionReasons.EmptyBody,
                 "The body holds no records.", cancel);
+        if (records.Count > options.MaxRecordsPerRequest)
+            return await RejectBodyAsync(pipeline, stream, body, StatusCodes.Status413PayloadTooLarge, RejectionReasons.TooManyRecords,
+                $"The body holds {records.Count} records; at most {options.MaxRecordsPerRequest} per request (Ingest:MaxRecordsPerRequest). Nothing was accepted.", cancel);
 
         var outcomes = await pipeline.IngestAsync(stream, records, Source, cancel);
-        var response = Summarize(outcomes);
+        var response = Summarize(outcomes, options.MaxErrors);
         if (response.Failed > 0)
             return Problem(StatusCodes.Status503ServiceUnavailable, "Kafka did not acknowledge every record",
                 $"{response.Failed} of {response.Received} records were not stored; retry them (accepted ones carry event ids, so retries can be deduplicated).",
@@ -59,7 +62,7 @@ public static class IngestEndpoints
         return Results.Json(response, IngestJsonContext.Default.IngestResponse);
     }
 
-    private static IngestResponse Summarize(RecordOutcome[] outcomes)
+    private static IngestResponse Summarize(RecordOutcome[] outcomes, int maxErrors)
     {
         var errors = new List<RecordError>();
         int accepted = 0, rejected = 0, failed = 0;
@@ -72,9 +75,9 @@ public static class IngestEndpoints
                 case RecordStatus.Rejected: rejected++; break;
                 default: failed++; break;
             }
-            errors.Add(new RecordError(i, outcome.Reason!, outcome.Detail ?? string.Empty));
+            if (errors.Count < maxErrors) errors.Add(new RecordError(i, outcome.Reason!, outcome.Detail ?? string.Empty));
         }
-        return new IngestResponse(outcomes.Length, accepted, rejected, failed, errors);
+        return new IngestResponse(outcomes.Length, accepted, rejected, failed, errors, rejected + failed - errors.Count);
     }
 
     /// <summary>A body that cannot be cut into records is itself one rejected record: dead-lettered, counted, answered.</summary>
@@ -98,5 +101,6 @@ public static class IngestEndpoints
             ["rejected"] = response.Rejected,
             ["failed"] = response.Failed,
             ["errors"] = response.Errors,
+            ["errorsOmitted"] = response.ErrorsOmitted,
         });
 }

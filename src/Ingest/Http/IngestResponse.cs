@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace Streaming.Ingest.Http;
 
-/// <summary>The answer to an ingest request: counts, and one entry per record that was not accepted.</summary>
-public sealed record IngestResponse(int Received, int Accepted, int Rejected, int Failed, IReadOnlyList<RecordError> Errors);
+/// <summary>
+/// The answer to an ingest request: counts, and one entry per record that was not accepted, up to
+/// <c>Ingest:MaxErrors</c>; <paramref name="ErrorsOmitted"/> counts the entries beyond it.
+/// </summary>
+public sealed record IngestResponse(int Received, int Accepted, int Rejected, int Failed, IReadOnlyList<RecordError> Errors, int ErrorsOmitted = 0);
 
 /// <param name="Index">Position of the record in the request (0-based).</param>
 /// <param name="Reason">Stable reason code, e.g. "non_finite_number".</param>
