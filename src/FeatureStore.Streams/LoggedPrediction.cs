@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Streaming.Contracts;
 
 namespace Streaming.FeatureStore.Streams;
 
@@ -53,7 +54,7 @@ public readonly record struct LoggedPrediction(string PredictionId, long TimeMs,
                 return Fail("a prediction log needs a prediction id, time, features, score and model version", out error);
             return new LoggedPrediction(id, timeMs, time.Value, features.Value, score.Value, version.Value);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is FormatException || UnreadableRecord.Is(e))
         {
             return Fail(e.Message, out error);
         }

@@ -32,9 +32,8 @@ public sealed record SourceRecord(string Stream, byte[] Raw, long IngestMs, Enti
                 ? new SourceRecord(stream, raw, ingestMs, Label: label)
                 : Invalid("a label needs id, name, a finite value, time and an event id or prediction id");
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (UnreadableRecord.Is(e))
         {
-            // Invalid UTF-8 comes as an ArgumentException or InvalidOperationException from the reader, not only JsonException.
             return Invalid(e.Message);
         }
 

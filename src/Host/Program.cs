@@ -29,7 +29,6 @@ catch (Microsoft.Extensions.Options.OptionsValidationException e)
 }
 catch (Exception e) when (e is not OperationCanceledException)
 {
-    Console.Error.WriteLine($"Failed: {e.Message}");
-    Console.Error.WriteLine(e);
+    Console.Error.WriteLine($"Failed: {e}");
     return 1;
 }

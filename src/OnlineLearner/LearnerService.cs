@@ -232,7 +232,7 @@ public sealed class LearnerService(
         {
             if (JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample)?.Id is { } id) _recent.Add(id);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (UnreadableRecord.Is(e))
         {
             // It was dead-lettered when first read.
         }
@@ -250,9 +250,8 @@ public sealed class LearnerService(
         {
             example = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (UnreadableRecord.Is(e))
         {
-            // Invalid UTF-8 can come as an InvalidOperationException or ArgumentException, not only a JsonException.
             DeadLetterExample(producer, value, "malformed_example", e.Message);
             return;
         }

@@ -10,6 +10,7 @@ namespace Streaming.Host.Cli;
 public static class HostRun
 {
     public const int PartFailed = 1;
+    public const int ConfigurationError = 2;
 
     public static async Task<int> RunAsync(WebApplication app, CancellationToken cancellationToken)
     {
@@ -33,6 +34,6 @@ public static class HostRun
     public static int ConfigurationInvalid(OptionsValidationException e)
     {
         Console.Error.WriteLine($"Invalid configuration, nothing was started: {string.Join("; ", e.Failures)}");
-        return 2;
+        return ConfigurationError;
     }
 }

@@ -46,7 +46,7 @@ public static class BackfillCommand
                 if (record.Message.Value is { Length: > 0 } value && JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample) is { } example)
                     examples.Add(example);
             }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+            catch (Exception e) when (UnreadableRecord.Is(e))
             {
                 // The learner dead-letters it; parity compares the examples it could learn from.
             }

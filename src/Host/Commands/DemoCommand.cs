@@ -1,5 +1,5 @@
-using Streaming.Host.Cli;
 using System.CommandLine;
+using Streaming.Host.Cli;
 using Streaming.Host.Demo;
 using Streaming.Host.Web;
 

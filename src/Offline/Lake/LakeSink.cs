@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Threading;
+using Streaming.Contracts;
 
 namespace Streaming.Offline.Lake;
 
@@ -104,7 +105,7 @@ public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, Lake
             return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("time", out var time)
                 && time.TryGetDateTimeOffset(out var parsed) ? parsed.UtcDateTime : null;
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (UnreadableRecord.Is(e))
         {
             return null; // not JSON, or not UTF-8: archived as it came, at its Kafka time
         }

@@ -171,7 +171,7 @@ public sealed class ModelFollower(
                 logger.LogWarning("Reading {Topic} failed ({Reason}); new versions are still found in the model store every {Interval}",
                     Topics.ModelSnapshots, e.Error.Reason, options.PinPollInterval);
             }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+            catch (Exception e) when (UnreadableRecord.Is(e))
             {
                 logger.LogWarning("Skipped an unreadable announcement on {Topic}: {Reason}", Topics.ModelSnapshots, e.Message);
             }

@@ -36,7 +36,7 @@ public sealed class DriftAlertBoard(KafkaClientConfigs kafka, ILogger<DriftAlert
             {
                 break;
             }
-            catch (Exception e) when (e is ConsumeException or JsonException or InvalidOperationException or ArgumentException)
+            catch (Exception e) when (e is ConsumeException || UnreadableRecord.Is(e))
             {
                 logger.LogWarning("Skipped a drift alert record the status page could not read: {Reason}", e.Message);
             }
