@@ -80,6 +80,37 @@ public sealed class LakeSinkTests
         }
     }
 
+    [Fact]
+    public async Task A_tombstone_an_empty_value_and_invalid_utf8_are_archived_as_they_came_and_the_sink_goes_on()
+    {
+        var (records, broker) = await PublishFlightsAsync(40);
+        await using var _ = broker;
+        byte[]?[] odd = [null, [], [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D]];
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = broker.Bootstrap }).Build())
+        {
+            for (var i = 0; i < odd.Length; i++) producer.Produce(Topics.Events, new Message<string, byte[]> { Key = $"odd-{i}", Value = odd[i]! });
+            // A valid record after them: the sink has gone on past them.
+            var (_, key, value) = records.First(r => r.Topic == Topics.Events);
+            producer.Produce(Topics.Events, new Message<string, byte[]> { Key = "after-" + key, Value = value });
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
+        var directory = Directory.CreateTempSubdirectory("lake-odd-").FullName;
+        try
+        {
+            var (store, _) = await RunSinkAsync(broker, directory, records.Count + odd.Length + 1);
+            var rows = await store.ReadAsync(Topics.Events).ToListAsync();
+            Assert.Equal(records.Count(r => r.Topic == Topics.Events) + odd.Length + 1, rows.Count);
+            Assert.Equal("", rows.Single(r => r.key == "odd-0").value); // the tombstone, archived empty
+            Assert.Equal("", rows.Single(r => r.key == "odd-1").value);
+            Assert.Contains('\uFFFD', rows.Single(r => r.key == "odd-2").value); // invalid UTF-8, replaced as .NET decodes it
+            Assert.Contains(rows, r => r.key!.StartsWith("after-", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>The lake sink as a process of its own (the host's `lake` command), so it can be killed outright.</summary>
     private static Process StartSinkProcess(string bootstrap, string directory) => HostProcess.Start(
     [
