@@ -22,6 +22,10 @@ namespace Streaming.Contracts;
 /// What the model learned from, per numeric feature ("namespace.name") and for its own scores ("score"): the
 /// reference for data-drift checks on what it is served.
 /// </param>
+/// <param name="StoreEpoch">
+/// The model store's epoch when the snapshot was saved (see IModelStore.EpochAsync): an announcement from before the
+/// store was emptied or replaced names an older epoch, and serving stops waiting for a version the store no longer has.
+/// </param>
 public sealed record SnapshotManifest(
     string Model,
     long Version,
@@ -35,7 +39,8 @@ public sealed record SnapshotManifest(
     ModelMetrics Metrics,
     long PayloadBytes,
     bool Candidate = false,
-    IReadOnlyDictionary<string, FeatureHistogram>? Reference = null);
+    IReadOnlyDictionary<string, FeatureHistogram>? Reference = null,
+    string? StoreEpoch = null);
 
 /// <summary>Progressive metrics: since the model began, and over its recent window (NaN where not applicable).</summary>
 public sealed record ModelMetrics(

@@ -15,6 +15,7 @@ public sealed class LearnerMetrics
         Learned = factory.CreateCounter("streaming_learner_examples_total", "Training examples learned.", "model");
         Skipped = factory.CreateCounter("streaming_learner_skipped_total", "Training examples skipped and dead-lettered, by reason.", "model", "reason");
         Snapshots = factory.CreateCounter("streaming_learner_snapshots_total", "Snapshots saved and announced.", "model");
+        SnapshotRetries = factory.CreateCounter("streaming_learner_snapshot_retries_total", "Model store calls (snapshot saves and loads) that failed and were tried again.", "model");
         Duplicates = factory.CreateCounter("streaming_learner_duplicates_total",
             "Training examples not learned because an example with the same label id was learned already (the join delivers at least once).", "model");
         ServedLoss = factory.CreateCounter("streaming_learner_served_loss_sum",
@@ -30,6 +31,7 @@ public sealed class LearnerMetrics
     public Counter Learned { get; }
     public Counter Skipped { get; }
     public Counter Snapshots { get; }
+    public Counter SnapshotRetries { get; }
     public Counter DriftBoosts { get; }
     public Counter Duplicates { get; }
     public Counter ServedLoss { get; }

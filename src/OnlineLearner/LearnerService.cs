@@ -46,6 +46,11 @@ public sealed class LearnerService(
     private int _learnedSinceSnapshot;
     private readonly ConceptDriftMonitor _drift = new(driftOptions);
     private readonly ReferenceProfiler _reference = new();
+    private readonly Polly.ResiliencePipeline _saveRetry = SnapshotRetry.Build(options.Model, "save a snapshot", metrics, clock, logger);
+    private readonly Polly.ResiliencePipeline _loadRetry = SnapshotRetry.Build(options.Model, "load the newest snapshot", metrics, clock, logger);
+
+    /// <summary>How long a snapshot on the way out (stop, partitions revoked) may wait for the store.</summary>
+    private static readonly TimeSpan LastSnapshotWait = TimeSpan.FromSeconds(10);
 
     /// <summary>How far the learner has got, as of its last micro-batch (readable from any thread).</summary>
     public LearnerProgress Progress => Volatile.Read(ref _progress);
@@ -85,7 +90,7 @@ public sealed class LearnerService(
         if (options.OnConceptDrift is not ("alert" or "boost"))
             throw new InvalidOperationException($"Learner:OnConceptDrift is '{options.OnConceptDrift}'; use alert or boost.");
         _model = new OnlineModel(options.Spec, options.MetricsWindow);
-        var latest = await store.LatestAsync(options.Model, cancellationToken);
+        var latest = await _loadRetry.ExecuteAsync(token => new ValueTask<StoredSnapshot?>(store.LatestAsync(options.Model, token)), cancellationToken);
         if (latest is null)
         {
             logger.LogInformation("Learner for {Model}: no snapshot yet, starting from the beginning of {Topic}", options.Model, Topics.TrainingExamples);
@@ -126,7 +131,7 @@ public sealed class LearnerService(
             .SetPartitionsRevokedHandler((consumer, _) =>
             {
                 // Another member takes over from our snapshot: give it the latest one.
-                if (_dirty) SnapshotAsync(consumer, producer, CancellationToken.None).GetAwaiter().GetResult();
+                if (_dirty) LastSnapshot(consumer, producer);
             })
             .SetErrorHandler((_, e) => logger.LogWarning("Learner consumer: {Reason} ({Code})", e.Reason, e.Code))
             .Build();
@@ -169,7 +174,22 @@ public sealed class LearnerService(
             }
         }
         // Stopping (Ctrl+C, SIGTERM): keep what was learned since the last snapshot.
-        if (_dirty) SnapshotAsync(consumer, producer, CancellationToken.None).GetAwaiter().GetResult();
+        if (_dirty) LastSnapshot(consumer, producer);
+    }
+
+    /// <summary>A snapshot on the way out, waiting a bounded time for the store: without it the next owner relearns from the one before.</summary>
+    private void LastSnapshot(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer)
+    {
+        using var wait = new CancellationTokenSource(LastSnapshotWait);
+        try
+        {
+            SnapshotAsync(consumer, producer, wait.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("The model store did not take the last snapshot of {Model} within {Wait}: it resumes from v{Version} and learns the examples since then again (none is lost or learned twice)",
+                options.Model, LastSnapshotWait, _version);
+        }
     }
 
     /// <summary>Consumes and learns one micro-batch; returns how many records it consumed.</summary>
@@ -330,9 +350,8 @@ public sealed class LearnerService(
     private async Task SnapshotAsync(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, CancellationToken cancellationToken)
     {
         var snapshot = OnlineSnapshot.Of(_model, options.Model, _version + 1, clock.GetUtcNow(), new Dictionary<int, long>(_offsets), _reference.Build());
-        var manifest = snapshot.Manifest;
+        var manifest = await _saveRetry.ExecuteAsync(async token => await snapshot.SaveAsync(store, token), cancellationToken);
         var modelMetrics = manifest.Metrics;
-        await snapshot.SaveAsync(store, cancellationToken);
         _version = manifest.Version;
         _dirty = false;
         _learnedSinceSnapshot = 0;
@@ -349,7 +368,14 @@ public sealed class LearnerService(
         {
             logger.LogDebug("Offset commit for lag monitoring failed: {Reason}", e.Error.Reason);
         }
-        await store.PruneAsync(options.Model, options.RetainSnapshots, cancellationToken);
+        try
+        {
+            await store.PruneAsync(options.Model, options.RetainSnapshots, cancellationToken);
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            logger.LogWarning("Could not prune old snapshots of {Model} ({Reason}); the next snapshot tries again", options.Model, e.Message);
+        }
         metrics.Snapshots.WithLabels(options.Model).Inc();
         metrics.Version.WithLabels(options.Model).Set(_version);
         metrics.Publish(options.Model, _version + 1, modelMetrics, _model.Watermark);

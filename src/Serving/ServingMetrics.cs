@@ -27,6 +27,9 @@ public sealed class ServingMetrics
         LogDropped = factory.CreateCounter("streaming_serving_prediction_log_dropped_total",
             "Prediction log records lost: buffer full (Kafka slow or unreachable) or not delivered. Their labels then join by event id instead.", "reason");
         LogQueue = factory.CreateGauge("streaming_serving_prediction_log_queue", "Prediction log records waiting for Kafka.");
+        StoreUnavailable = factory.CreateCounter("streaming_serving_store_unavailable_total",
+            "Rows answered with defaults because the online store did not answer: timeout, error, or circuit_open (not tried).", "reason");
+        StoreCircuitOpen = factory.CreateGauge("streaming_serving_store_circuit_open", "1 while the circuit breaker in front of online feature reads is open.");
         Version = factory.CreateGauge("streaming_serving_model_version", "The version each model answers with on this node.", "model");
         Pinned = factory.CreateGauge("streaming_serving_model_pinned", "1 while the model is pinned to a version (rollback), 0 when it follows the newest.", "model");
         Swaps = factory.CreateCounter("streaming_serving_model_swaps_total", "Versions swapped in.", "model");
@@ -44,6 +47,8 @@ public sealed class ServingMetrics
     public Counter LogPublished { get; }
     public Counter LogDropped { get; }
     public Gauge LogQueue { get; }
+    public Counter StoreUnavailable { get; }
+    public Gauge StoreCircuitOpen { get; }
     public Gauge Version { get; }
     public Gauge Pinned { get; }
     public Counter Swaps { get; }

@@ -78,6 +78,10 @@ public sealed class ServingOptions
     /// <summary>The spec version 0 is built from; the host fills it with the learner's (Learner:Spec) when not given.</summary>
     public Learning.LearnerSpec? ColdStartSpec { get; set; }
 
+    /// <summary>How online feature reads fail when Redis is slow or down, see <see cref="StoreGuardOptions"/>.</summary>
+    [Microsoft.Extensions.Options.ValidateObjectMembers]
+    public StoreGuardOptions Store { get; set; } = new();
+
     /// <summary>Coalescing of concurrent single predictions (POST .../predict) into batches; off by default, see <see cref="MicroBatchOptions"/>.</summary>
     public MicroBatchOptions MicroBatch { get; set; } = new();
 }
@@ -105,4 +109,30 @@ public sealed class MicroBatchOptions
     public int Workers { get; set; } = 2;
 
     public bool Enabled => MaxRows > 1;
+}
+
+/// <summary>
+/// Configuration section "Serving:Store": the timeout and circuit breaker in front of online feature reads
+/// (<see cref="Prediction.GuardedFeatureReads"/>). A read is normally well under a millisecond.
+/// </summary>
+public sealed class StoreGuardOptions
+{
+    /// <summary>Longest wait for one read; then the request is answered with defaults flagged store_unavailable.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Share of failed reads within <see cref="SamplingDuration"/> that opens the breaker.</summary>
+    [Range(0.01, 1.0)]
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>Reads within <see cref="SamplingDuration"/> before the ratio counts.</summary>
+    [Range(2, 1_000_000)]
+    public int MinimumThroughput { get; set; } = 5;
+
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an open breaker answers without Redis before one read tries it again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -42,6 +42,7 @@ public static class ServingServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Throughput>());
         services.AddSingleton<DriftAlertBoard>();
         services.AddHostedService(sp => sp.GetRequiredService<DriftAlertBoard>());
+        services.AddSingleton<GuardedFeatureReads>();
         services.AddSingleton<Predictor>();
         services.AddSingleton<MicroBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MicroBatcher>());

@@ -14,6 +14,7 @@ public sealed class ProcessSemanticsTests
     [Theory]
     [InlineData(HostParts.Serving, "--Serving:PinPollInterval=00:00:00", "PinPollInterval")] // busy-looped before
     [InlineData(HostParts.Serving, "--Drift:CheckEvery=00:00:00", "CheckEvery")] // stopped the host later
+    [InlineData(HostParts.Serving, "--Serving:Store:Timeout=00:00:00", "Timeout")] // a nested section is checked too
     [InlineData(HostParts.Features, "--Features:StreamThreads=0", "StreamThreads")]
     [InlineData(HostParts.Learner, "--Learner:BatchSize=-5", "BatchSize")]
     [InlineData(HostParts.Ingest, "--Ingest:MaxRecordBytes=2", "MaxRecordBytes")]

@@ -20,18 +20,19 @@ public sealed class OnlineFeatureReader(IConnectionMultiplexer redis, FeatureSet
         ReadAsync(entities.Select(keys => new FeatureQuery(keys, asOf)).ToList());
 
     /// <summary>
-    /// One vector per query, each as of its own time. When Redis cannot be reached every view comes back as
-    /// defaults with status <see cref="SnapshotStatus.StoreUnavailable"/>: serving answers on, flagged.
+    /// One vector per query, each as of its own time. Throws what Redis throws (<see cref="RedisException"/>,
+    /// <see cref="TimeoutException"/>) or <see cref="OperationCanceledException"/>: the caller decides how an
+    /// unreachable store is answered (serving: <see cref="Unavailable"/> behind a circuit breaker).
     /// </summary>
     /// <param name="futureTolerance">How far values may be newer than the time asked for (clock skew), see <see cref="ViewSnapshot.Resolve"/>.</param>
-    public async Task<IReadOnlyList<IReadOnlyList<ViewSnapshot>>> ReadAsync(IReadOnlyList<FeatureQuery> queries, TimeSpan futureTolerance = default)
+    public async Task<IReadOnlyList<IReadOnlyList<ViewSnapshot>>> ReadAsync(IReadOnlyList<FeatureQuery> queries, TimeSpan futureTolerance = default,
+        CancellationToken cancellationToken = default)
     {
         var toleranceMs = (long)futureTolerance.TotalMilliseconds;
         var batch = redis.GetDatabase().CreateBatch();
         // Queries of one batch often share entities (a busy airport): each hash is read once.
         var hashes = new Dictionary<string, Task<HashEntry[]>>(StringComparer.Ordinal);
-        var reads = queries.Select(query => set.Views
-                .Where(view => query.Keys.TryGetValue(view.Entity, out var id) && !string.IsNullOrEmpty(id))
+        var reads = queries.Select(query => ViewsOf(query)
                 .Select(view => (View: view, Entity: query.Keys[view.Entity], Task: Read(OnlineKeys.For(view.Name, query.Keys[view.Entity]))))
                 .ToList())
             .ToList();
@@ -41,20 +42,7 @@ public sealed class OnlineFeatureReader(IConnectionMultiplexer redis, FeatureSet
         {
             var asOfMs = queries[q].AsOf.ToUnixTimeMilliseconds();
             var vector = new List<ViewSnapshot>(reads[q].Count);
-            foreach (var (view, entity, task) in reads[q])
-            {
-                HashEntry[] hash;
-                try
-                {
-                    hash = await task;
-                }
-                catch (RedisException)
-                {
-                    vector.Add(ViewSnapshot.Defaults(view, entity, SnapshotStatus.StoreUnavailable, null));
-                    continue;
-                }
-                vector.Add(Snapshot(view, entity, hash, asOfMs, toleranceMs));
-            }
+            foreach (var (view, entity, task) in reads[q]) vector.Add(Snapshot(view, entity, await task.WaitAsync(cancellationToken), asOfMs, toleranceMs));
             vectors.Add(vector);
         }
         return vectors;
@@ -65,6 +53,16 @@ public sealed class OnlineFeatureReader(IConnectionMultiplexer redis, FeatureSet
             return read;
         }
     }
+
+    /// <summary>What <see cref="ReadAsync(IReadOnlyList{FeatureQuery}, TimeSpan, CancellationToken)"/> would have read, as defaults flagged <see cref="SnapshotStatus.StoreUnavailable"/>.</summary>
+    public IReadOnlyList<IReadOnlyList<ViewSnapshot>> Unavailable(IReadOnlyList<FeatureQuery> queries) =>
+        queries.Select(query => (IReadOnlyList<ViewSnapshot>)ViewsOf(query)
+                .Select(view => ViewSnapshot.Defaults(view, query.Keys[view.Entity], SnapshotStatus.StoreUnavailable, null))
+                .ToList())
+            .ToList();
+
+    private IEnumerable<FeatureView> ViewsOf(FeatureQuery query) =>
+        set.Views.Where(view => query.Keys.TryGetValue(view.Entity, out var id) && !string.IsNullOrEmpty(id));
 
     private static ViewSnapshot Snapshot(FeatureView view, string entity, HashEntry[] hash, long asOfMs, long toleranceMs)
     {

@@ -4,12 +4,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Streaming.Host.Web;
 
-/// <summary>/healthz: the process is up. /readyz: Kafka and Redis answer, with a line per dependency.</summary>
+/// <summary>/healthz: the process is up and no part of it failed. /readyz: Kafka and Redis answer and every part is ready, with a line per check.</summary>
 public static class HealthEndpoints
 {
     public static void MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = WriteAsync });
         endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteAsync });
     }
 

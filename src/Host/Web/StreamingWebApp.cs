@@ -74,7 +74,8 @@ public static class StreamingWebApp
         services.AddStreamingIngest(configuration);
         services.AddHealthChecks()
             .AddCheck<KafkaHealthCheck>("kafka", tags: ["ready"])
-            .AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+            .AddCheck<RedisHealthCheck>("redis", tags: ["ready"])
+            .AddCheck<PartsHealthCheck>("parts", tags: ["live", "ready"]);
     }
 
     private static void MapMetricsEndpoint(this IEndpointRouteBuilder endpoints) =>

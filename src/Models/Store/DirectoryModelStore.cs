@@ -7,7 +7,7 @@ namespace Streaming.Models.Store;
 /// <summary>
 /// Snapshots as files: <c>{root}/{model}/{version}.payload</c> and <c>{version}.onnx</c>, then
 /// <c>{version}.manifest.json</c>, each written to a temporary file and renamed, manifest last; a version
-/// without a manifest does not exist. The serving pin is <c>{root}/{model}/pin</c>.
+/// without a manifest does not exist. The serving pin is <c>{root}/{model}/pin</c>, the store's epoch <c>{root}/epoch</c>.
 /// </summary>
 public sealed class DirectoryModelStore(string root) : IModelStore
 {
@@ -24,6 +24,17 @@ public sealed class DirectoryModelStore(string root) : IModelStore
         await WriteAtomicallyAsync(File(manifest.Model, manifest.Version, ".onnx"), onnx, cancellationToken);
         await WriteAtomicallyAsync(File(manifest.Model, manifest.Version, ".manifest.json"),
             JsonSerializer.SerializeToUtf8Bytes(manifest, ContractsJsonContext.Default.SnapshotManifest), cancellationToken);
+    }
+
+    public async Task<string> EpochAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(root, "epoch");
+        if (!System.IO.File.Exists(path))
+        {
+            Directory.CreateDirectory(root);
+            await WriteAtomicallyAsync(path, System.Text.Encoding.UTF8.GetBytes(Guid.NewGuid().ToString("N")), cancellationToken);
+        }
+        return (await System.IO.File.ReadAllTextAsync(path, cancellationToken)).Trim();
     }
 
     public async Task<StoredSnapshot?> LatestAsync(string model, CancellationToken cancellationToken) =>

@@ -39,6 +39,13 @@ public interface IModelStore
     /// <summary>Stored versions, oldest first.</summary>
     Task<IReadOnlyList<long>> VersionsAsync(string model, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The store's identity: created on first use and kept with its data, so a store that was emptied (a Redis
+    /// restarted without persistence, FLUSHALL) or replaced answers with a new one. Snapshots carry it
+    /// (<see cref="SnapshotManifest.StoreEpoch"/>); serving forgets versions announced under an older one.
+    /// </summary>
+    Task<string> EpochAsync(CancellationToken cancellationToken);
+
     /// <summary>Deletes all but the newest <paramref name="keep"/> versions, and never the pinned one.</summary>
     Task PruneAsync(string model, int keep, CancellationToken cancellationToken);
 }

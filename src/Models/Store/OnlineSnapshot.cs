@@ -24,5 +24,11 @@ public sealed record OnlineSnapshot(SnapshotManifest Manifest, byte[] Payload, b
         return new OnlineSnapshot(manifest, payload, LinearModelOnnx.Export(model.Learner, name, version));
     }
 
-    public Task SaveAsync(IModelStore store, CancellationToken cancellationToken) => store.SaveAsync(Manifest, Payload, Onnx, cancellationToken);
+    /// <summary>Saves the snapshot stamped with the store's epoch (<see cref="IModelStore.EpochAsync"/>); returns the manifest as saved, to announce.</summary>
+    public async Task<SnapshotManifest> SaveAsync(IModelStore store, CancellationToken cancellationToken)
+    {
+        var manifest = Manifest with { StoreEpoch = await store.EpochAsync(cancellationToken) };
+        await store.SaveAsync(manifest, Payload, Onnx, cancellationToken);
+        return manifest;
+    }
 }

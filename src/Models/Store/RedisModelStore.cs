@@ -9,7 +9,7 @@ namespace Streaming.Models.Store;
 /// Snapshots in Redis: <c>model:{name}:manifest:{v}</c> (JSON), <c>model:{name}:payload:{v}</c> (bytes),
 /// <c>model:{name}:onnx:{v}</c>, the sorted set <c>model:{name}:versions</c>, and <c>model:{name}:latest</c>,
 /// all written in one MULTI/EXEC so that "latest" never points at a half-written snapshot; the serving pin
-/// is <c>model:{name}:pin</c>.
+/// is <c>model:{name}:pin</c>, the store's epoch <c>model-store:epoch</c>.
 /// </summary>
 public sealed class RedisModelStore(IConnectionMultiplexer redis) : IModelStore
 {
@@ -30,6 +30,15 @@ public sealed class RedisModelStore(IConnectionMultiplexer redis) : IModelStore
         if (!await transaction.ExecuteAsync().WaitAsync(cancellationToken))
             throw new InvalidOperationException($"Redis did not commit snapshot {manifest.Model} v{manifest.Version}.");
     }
+
+    public async Task<string> EpochAsync(CancellationToken cancellationToken)
+    {
+        // Whoever comes first after the store was emptied creates the epoch; everyone then reads the winner's.
+        await Db.StringSetAsync(EpochKey, Guid.NewGuid().ToString("N"), when: When.NotExists).WaitAsync(cancellationToken);
+        return (string?)await Db.StringGetAsync(EpochKey).WaitAsync(cancellationToken) ?? throw new RedisException($"{EpochKey} vanished while it was read.");
+    }
+
+    private const string EpochKey = "model-store:epoch";
 
     public async Task<StoredSnapshot?> LatestAsync(string model, CancellationToken cancellationToken) =>
         await LatestVersionAsync(model, cancellationToken) is { } latest ? await LoadAsync(model, latest, cancellationToken) : null;

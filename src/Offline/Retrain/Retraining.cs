@@ -51,7 +51,7 @@ public static class Retraining
                 new Dictionary<int, long>(), training.Count == 0 ? null : training.Max(e => e.Time),
                 new ModelMetrics(fit.Examples, fit.TrainingLoss, double.NaN, double.NaN, double.NaN, double.NaN,
                     heldOut.Count, candidateLoss, double.NaN, double.NaN, double.NaN, double.NaN),
-                payload.Length, Candidate: true);
+                payload.Length, Candidate: true, StoreEpoch: await store.EpochAsync(cancellationToken));
             await store.SaveAsync(candidate, payload, LinearModelOnnx.Export(fit.Model, name, version), cancellationToken);
             if (announcer is not null)
                 await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(candidate), cancellationToken);

@@ -29,10 +29,11 @@ public sealed class ModelFollower(
     TimeProvider clock,
     ILogger<ModelFollower> logger) : BackgroundService
 {
-    private readonly Dictionary<string, long> _announced = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string? Epoch, long Version)> _announced = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _failed = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _reconcileNow = new(0);
     private readonly Lock _announcedLock = new();
+    private string? _epoch;
 
     /// <summary>Makes this node look at the store now (after an admin pin on this node).</summary>
     public void ReconcileSoon() => _reconcileNow.Release();
@@ -47,6 +48,7 @@ public sealed class ModelFollower(
             {
                 try
                 {
+                    await FollowEpochAsync(stoppingToken);
                     await ReconcileAsync(model, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -65,6 +67,25 @@ public sealed class ModelFollower(
             }
         }
         await listening.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Notices a model store that was emptied or replaced (a new epoch): versions announced before it and versions
+    /// that failed to load are forgotten, so the node takes the first version published after it instead of
+    /// waiting for one the store no longer has. Until then it keeps serving what it has.
+    /// </summary>
+    private async Task FollowEpochAsync(CancellationToken cancellationToken)
+    {
+        var epoch = await store.EpochAsync(cancellationToken);
+        lock (_announcedLock)
+        {
+            if (epoch == _epoch) return;
+            if (_epoch is not null)
+                logger.LogWarning("The model store is new (epoch {Old} → {New}: emptied or replaced); still serving {Versions} until versions are published to it",
+                    _epoch, epoch, string.Join(", ", registry.Names.Select(m => $"{m} v{registry.Peek(m)?.Version}")));
+            _epoch = epoch;
+            _failed.Clear();
+        }
     }
 
     private async Task ReconcileAsync(string model, CancellationToken cancellationToken)
@@ -159,7 +180,12 @@ public sealed class ModelFollower(
                 var manifest = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.SnapshotManifest);
                 if (manifest is null) continue; // a candidate has a model name of its own ({model}-candidate): served only when configured
                 history.Record(manifest);
-                lock (_announcedLock) _announced[model] = Max(manifest.Version, Announced(model))!.Value;
+                lock (_announcedLock)
+                {
+                    // A version's announcement counts within its store epoch only (Max compares versions of one store).
+                    if (!_announced.TryGetValue(model, out var seen) || seen.Epoch != manifest.StoreEpoch || manifest.Version > seen.Version)
+                        _announced[model] = (manifest.StoreEpoch, manifest.Version);
+                }
                 ReconcileSoon();
             }
             catch (OperationCanceledException)
@@ -179,9 +205,10 @@ public sealed class ModelFollower(
         consumer.Close();
     }
 
+    /// <summary>The newest version announced for the store's current epoch.</summary>
     private long? Announced(string model)
     {
-        lock (_announcedLock) return _announced.TryGetValue(model, out var version) ? version : null;
+        lock (_announcedLock) return _announced.TryGetValue(model, out var seen) && seen.Epoch == _epoch ? seen.Version : null;
     }
 
     private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);

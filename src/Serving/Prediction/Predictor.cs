@@ -20,7 +20,7 @@ public sealed record PredictionRejection(int Status, string Reason, string Detai
 /// </summary>
 public sealed class Predictor(
     ModelRegistry registry,
-    OnlineFeatureReader reader,
+    GuardedFeatureReads reader,
     FeatureSet featureSet,
     PredictionLogPublisher log,
     DataDriftWatcher drift,

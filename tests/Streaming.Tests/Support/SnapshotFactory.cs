@@ -26,9 +26,9 @@ public static class SnapshotFactory
         IReadOnlyDictionary<string, FeatureHistogram>? reference = null)
     {
         var snapshot = OnlineSnapshot.Of(model, name, version, DateTimeOffset.UtcNow, new Dictionary<int, long>(), reference);
-        await snapshot.SaveAsync(store, CancellationToken.None);
+        var manifest = await snapshot.SaveAsync(store, CancellationToken.None);
         if (announcer is not null)
-            await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(snapshot.Manifest));
-        return snapshot.Manifest;
+            await announcer.ProduceAsync(Topics.ModelSnapshots, SnapshotAnnouncement.For(manifest));
+        return manifest;
     }
 }
