@@ -49,7 +49,7 @@ public sealed class FeatureStoreService(
         await cluster.EnsureTopicsAsync(topics, stoppingToken);
 
         StreamizLogging.Instance.Attach(loggerFactory);
-        _deadLetters = new DeadLetterPublisher(kafkaConfigs.Producer(), metrics, loggerFactory.CreateLogger<DeadLetterPublisher>());
+        _deadLetters = new DeadLetterPublisher(kafkaConfigs.Producer(), "features", () => metrics.DeadLetterFailures.Inc(), loggerFactory.CreateLogger<DeadLetterPublisher>());
         var tiles = new TileSettings(set, options.ApplicationId, tileStore, _deadLetters, metrics, options.FlushInterval, loggerFactory.CreateLogger<TileProcessor>());
         var topology = new FeatureTopology(tiles, options.JoinHorizon).Build();
         _stream = new KafkaStream(topology, StreamConfig());

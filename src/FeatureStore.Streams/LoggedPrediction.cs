@@ -11,7 +11,8 @@ namespace Streaming.FeatureStore.Streams;
 public readonly record struct LoggedPrediction(string PredictionId, long TimeMs, Range Time, Range Features, Range Score, Range Version)
 {
     /// <summary>The fields, or the reason the record is not a prediction log.</summary>
-    public static LoggedPrediction? Read(ReadOnlySpan<byte> json, out string? error)
+    /// <param name="arrivalMs">When the record reached Kafka: its time may not lie far after (<see cref="RecordBounds.TimeProblem"/>).</param>
+    public static LoggedPrediction? Read(ReadOnlySpan<byte> json, long arrivalMs, out string? error)
     {
         error = null;
         try
@@ -40,6 +41,7 @@ public readonly record struct LoggedPrediction(string PredictionId, long TimeMs,
                         features = start..(int)reader.BytesConsumed;
                         break;
                     case "score" when reader.TokenType == JsonTokenType.Number:
+                        if (RecordBounds.NumberProblem("score", reader.GetDouble()) is { } badScore) return Fail(badScore, out error);
                         score = start..(int)reader.BytesConsumed;
                         break;
                     case "modelVersion" when reader.TokenType == JsonTokenType.String:
@@ -52,6 +54,7 @@ public readonly record struct LoggedPrediction(string PredictionId, long TimeMs,
             }
             if (id is null or "" || time is null || features is null || score is null || version is null)
                 return Fail("a prediction log needs a prediction id, time, features, score and model version", out error);
+            if (RecordBounds.TimeProblem(DateTimeOffset.FromUnixTimeMilliseconds(timeMs), arrivalMs) is { } problem) return Fail(problem, out error);
             return new LoggedPrediction(id, timeMs, time.Value, features.Value, score.Value, version.Value);
         }
         catch (Exception e) when (e is FormatException || UnreadableRecord.Is(e))

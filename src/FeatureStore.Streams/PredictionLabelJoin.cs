@@ -56,8 +56,11 @@ public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, J
     {
         var store = _store ?? throw new InvalidOperationException("The join was not initialised.");
         if (record.TopicPartitionOffset.Topic == Topics.Labels) return Label(store, record);
-        if (LoggedPrediction.Read(record.Value, out var error) is not { } logged)
-            return Emit(record.Key, new JoinOutcome(null, record.Value ?? [], Topics.Predictions, SourceRecord.MalformedReason, error));
+        var value = record.Value ?? [];
+        if (RecordBounds.SizeProblem(value.Length) is { } size)
+            return Emit(record.Key, new JoinOutcome(null, value, Topics.Predictions, RecordBounds.Oversized, size));
+        if (LoggedPrediction.Read(value, record.Timestamp.UnixTimestampMs, out var error) is not { } logged)
+            return Emit(record.Key, new JoinOutcome(null, value, Topics.Predictions, SourceRecord.MalformedReason, error));
         Advance(logged.TimeMs);
         var pending = store.Get(logged.PredictionId);
         // Read again (at least once), a prediction log is the same log: it joins a waiting label only once.
@@ -67,10 +70,10 @@ public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, J
         if (pending?.Label is { } labelJson)
         {
             var label = JsonSerializer.Deserialize(labelJson, ContractsJsonContext.Default.Label)!;
-            outcome = Example(record.Value, logged, label);
+            outcome = Example(value, logged, label);
             key = label.Id;
         }
-        Put(store, logged.PredictionId, new PendingJoin(pending?.FirstSeenMs ?? logged.TimeMs, record.Value, outcome is null ? pending?.Label : null, outcome is not null), pending);
+        Put(store, logged.PredictionId, new PendingJoin(pending?.FirstSeenMs ?? logged.TimeMs, value, outcome is null ? pending?.Label : null, outcome is not null), pending);
         Expire();
         return Emit(key, outcome);
     }
@@ -89,7 +92,7 @@ public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, J
         JoinOutcome? outcome = null;
         if (pending?.Prediction is { } prediction)
         {
-            outcome = LoggedPrediction.Read(prediction, out var error) is { } logged
+            outcome = LoggedPrediction.Read(prediction, long.MaxValue, out var error) is { } logged // its time was checked when it came
                 ? Example(prediction, logged, label)
                 : new JoinOutcome(null, prediction, Topics.Predictions, SourceRecord.MalformedReason, error);
             // The met pair keeps the prediction, for a label read again.

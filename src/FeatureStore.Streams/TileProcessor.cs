@@ -5,6 +5,7 @@ using Streamiz.Kafka.Net.Processors.Public;
 using Streaming.Contracts;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Tiles;
+using Streaming.Platform.Kafka;
 
 namespace Streaming.FeatureStore.Streams;
 
@@ -83,7 +84,7 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
         var parsed = SourceRecord.Parse(_topic, raw, ingestMs);
         if (!parsed.IsValid)
         {
-            Reject(SourceRecord.MalformedReason, parsed.Error, raw ?? []);
+            Reject(parsed.Reason, parsed.Error, raw ?? []);
             return;
         }
         var timeMs = (parsed.Event?.Time ?? parsed.Label!.Time).ToUnixTimeMilliseconds();

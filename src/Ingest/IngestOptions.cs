@@ -14,13 +14,13 @@ public sealed class IngestOptions
     [Range(1, 1_073_741_824)]
     public int MaxBodyBytes { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>How far ahead of the ingest clock an event time may be (clock skew of producers).</summary>
     /// <summary>
     /// Largest magnitude of a number (a field or a label's value). Sums of squares of a billion such values stay
-    /// finite (1e15² × 1e9 = 1e39), so no realistic aggregate overflows.
+    /// finite (1e15² × 1e9 = 1e39), so no realistic aggregate overflows. At most <see cref="Contracts.RecordBounds.MaxMagnitude"/>,
+    /// what every consumer holds any record to: ingest may only be stricter.
     /// </summary>
-    [Range(1.0, 1e150)]
-    public double MaxMagnitude { get; set; } = 1e15;
+    [Range(1.0, Contracts.RecordBounds.MaxMagnitude)]
+    public double MaxMagnitude { get; set; } = Contracts.RecordBounds.MaxMagnitude;
 
     /// <summary>Most records in one request: the work one request can ask for.</summary>
     [Range(1, 1_000_000)]
@@ -30,6 +30,7 @@ public sealed class IngestOptions
     [Range(1, 1_000_000)]
     public int MaxErrors { get; set; } = 100;
 
+    /// <summary>How far ahead of the ingest clock an event time may be (clock skew of producers); at most a day, as for any record (<see cref="Contracts.RecordBounds.MaxAheadOfArrival"/>).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
 

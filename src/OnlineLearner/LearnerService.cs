@@ -220,7 +220,7 @@ public sealed class LearnerService(
             }
             _offsets[partition] = result.Offset.Value + 1;
             _dirty = true;
-            Learn(result.Message.Value, producer);
+            Learn(result.Message.Value, result.Message.Timestamp.UnixTimestampMs, producer);
         }
         Volatile.Write(ref _progress, new LearnerProgress(_model.Metrics.Count, _model.Metrics.MeanLoss, _servedExamples, _servedLossSum, _duplicates, _offsets.Values.Sum()));
         return consumed;
@@ -258,11 +258,16 @@ public sealed class LearnerService(
         }
     }
 
-    private void Learn(byte[]? value, IProducer<string?, byte[]> producer)
+    private void Learn(byte[]? value, long arrivalMs, IProducer<string?, byte[]> producer)
     {
         if (value is not { Length: > 0 })
         {
             DeadLetterExample(producer, value ?? [], "malformed_example", "An empty record (a tombstone, or no value): a training example is JSON.");
+            return;
+        }
+        if (RecordBounds.SizeProblem(value.Length) is { } size)
+        {
+            DeadLetterExample(producer, value, RecordBounds.Oversized, size);
             return;
         }
         TrainingExample? example;
@@ -278,6 +283,11 @@ public sealed class LearnerService(
         if (example is null)
         {
             DeadLetterExample(producer, value, "malformed_example", "The record is JSON null.");
+            return;
+        }
+        if (RecordBounds.TimeProblem(example.Time, arrivalMs) is { } badTime)
+        {
+            DeadLetterExample(producer, value, RecordBounds.TimeOutOfRange, badTime);
             return;
         }
         if (example.Id is { } id && !_recent.Add(id))

@@ -27,6 +27,9 @@ public sealed class ServingMetrics
         LogDropped = factory.CreateCounter("streaming_serving_prediction_log_dropped_total",
             "Prediction log records lost: buffer full (Kafka slow or unreachable) or not delivered. Their labels then join by event id instead.", "reason");
         LogQueue = factory.CreateGauge("streaming_serving_prediction_log_queue", "Prediction log records waiting for Kafka.");
+        UnreadableRecords = factory.CreateCounter("streaming_serving_unreadable_records_total",
+            "Records of model-snapshots and drift-alerts this node could not use: dead-lettered, by topic and reason.", "topic", "reason");
+        DeadLetterFailures = factory.CreateCounter("streaming_serving_dead_letter_failures_total", "Dead letters the producer refused outright (lost).");
         StoreUnavailable = factory.CreateCounter("streaming_serving_store_unavailable_total",
             "Rows answered with defaults because the online store did not answer: timeout, error, or circuit_open (not tried).", "reason");
         StoreCircuitOpen = factory.CreateGauge("streaming_serving_store_circuit_open", "1 while the circuit breaker in front of online feature reads is open.");
@@ -47,6 +50,8 @@ public sealed class ServingMetrics
     public Counter LogPublished { get; }
     public Counter LogDropped { get; }
     public Gauge LogQueue { get; }
+    public Counter UnreadableRecords { get; }
+    public Counter DeadLetterFailures { get; }
     public Counter StoreUnavailable { get; }
     public Gauge StoreCircuitOpen { get; }
     public Gauge Version { get; }

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -5,10 +6,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Streaming.Host.Cli;
 using Streaming.Host.Web;
+using Streaming.Tests.Support;
 
 namespace Streaming.Tests;
 
-/// <summary>How the process starts and ends: settings checked before anything runs, a failed part exits non-zero.</summary>
+/// <summary>How the process starts and ends: settings checked before anything runs, a failed part exits non-zero and fails its probes, signals stop it cleanly.</summary>
 public sealed class ProcessSemanticsTests
 {
     [Theory]
@@ -44,7 +46,58 @@ public sealed class ProcessSemanticsTests
         Assert.Equal(0, await HostRun.RunAsync(healthy, stop.Token).WaitAsync(TimeSpan.FromMinutes(1)));
     }
 
+    [Fact]
+    public async Task A_failed_part_fails_liveness_and_readiness_names_it_and_why()
+    {
+        // The host would stop at once; kept up here so that what a probe sees in between can be read.
+        await using var app = StreamingWebApp.Build([], "http://127.0.0.1:0", HostParts.Ingest, builder =>
+        {
+            Quiet(builder);
+            builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
+            builder.Services.AddHostedService<FailingPart>();
+        });
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        await Task.Delay(500);
+        foreach (var probe in new[] { "/healthz", "/readyz" })
+        {
+            using var response = await http.GetAsync(probe);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("FailingPart failed: this part cannot go on", await response.Content.ReadAsStringAsync());
+        }
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Ctrl_c_then_sigterm_during_shutdown_stops_gracefully_and_exits_zero()
+    {
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var listening = new TaskCompletionSource();
+        using var process = HostProcess.Start(["ingest", "--urls", "http://127.0.0.1:0"], line =>
+        {
+            output.Enqueue(line);
+            if (line.Contains("Application started", StringComparison.Ordinal)) listening.TrySetResult();
+        });
+        await listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, await SignalAsync(process.Id, "INT"));
+        await SignalAsync(process.Id, "TERM"); // during shutdown (or just after: the process may be gone already)
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var log = string.Join("\n", output);
+        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}:\n{log}");
+        Assert.DoesNotContain("Unhandled exception", log);
+        Assert.Contains("Application is shutting down", log);
+    }
+
     private static void Quiet(WebApplicationBuilder builder) => builder.Logging.SetMinimumLevel(LogLevel.Critical);
+
+    /// <summary>Sends a signal as a terminal or a supervisor would (`kill -INT`, `kill -TERM`); the exit code of kill.</summary>
+    private static async Task<int> SignalAsync(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        return kill.ExitCode;
+    }
 
     private sealed class FailingPart : BackgroundService
     {

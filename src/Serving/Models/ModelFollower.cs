@@ -171,22 +171,16 @@ public sealed class ModelFollower(
     private void FollowAnnouncements(CancellationToken cancellationToken)
     {
         using var consumer = kafka.ReadFromBeginning(Topics.ModelSnapshots, "serving");
+        using var rejects = new StatusRecordRejects(kafka, metrics, logger);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var result = consumer.Consume(cancellationToken);
-                if (result?.Message?.Value is not { } value || result.Message.Key is not { } model || !registry.IsServed(model)) continue;
-                var manifest = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.SnapshotManifest);
-                if (manifest is null) continue; // a candidate has a model name of its own ({model}-candidate): served only when configured
-                history.Record(manifest);
-                lock (_announcedLock)
-                {
-                    // A version's announcement counts within its store epoch only (Max compares versions of one store).
-                    if (!_announced.TryGetValue(model, out var seen) || seen.Epoch != manifest.StoreEpoch || manifest.Version > seen.Version)
-                        _announced[model] = (manifest.StoreEpoch, manifest.Version);
-                }
-                ReconcileSoon();
+                if (consumer.Consume(cancellationToken) is not { Message: not null } result) continue;
+                if (result.Message.Key is not { Length: > 0 } model)
+                    rejects.Reject(result, MalformedAnnouncement, "no key: an announcement is keyed by its model's name");
+                else if (registry.IsServed(model) && Read(result, rejects) is { } manifest)
+                    Follow(model, manifest);
             }
             catch (OperationCanceledException)
             {
@@ -197,12 +191,58 @@ public sealed class ModelFollower(
                 logger.LogWarning("Reading {Topic} failed ({Reason}); new versions are still found in the model store every {Interval}",
                     Topics.ModelSnapshots, e.Error.Reason, options.PinPollInterval);
             }
-            catch (Exception e) when (UnreadableRecord.Is(e))
-            {
-                logger.LogWarning("Skipped an unreadable announcement on {Topic}: {Reason}", Topics.ModelSnapshots, e.Message);
-            }
         }
         consumer.Close();
+    }
+
+    private const string MalformedAnnouncement = "malformed_announcement";
+
+    /// <summary>The announcement's manifest; null (dead-lettered) when it is not one of this model's.</summary>
+    private static SnapshotManifest? Read(ConsumeResult<string?, byte[]> result, StatusRecordRejects rejects)
+    {
+        if (result.Message.Value is not { Length: > 0 } value)
+        {
+            rejects.Reject(result, MalformedAnnouncement, "an empty record (a tombstone, or no value): an announcement is a snapshot manifest");
+            return null;
+        }
+        if (RecordBounds.SizeProblem(value.Length) is { } size)
+        {
+            rejects.Reject(result, RecordBounds.Oversized, size);
+            return null;
+        }
+        SnapshotManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.SnapshotManifest);
+        }
+        catch (Exception e) when (UnreadableRecord.Is(e))
+        {
+            rejects.Reject(result, MalformedAnnouncement, e.Message);
+            return null;
+        }
+        var problem = manifest switch
+        {
+            null => "the record is JSON null",
+            _ when manifest.Model != result.Message.Key => $"it announces model '{manifest.Model}' under the key '{result.Message.Key}'",
+            _ when manifest.Version < 1 => $"version {manifest.Version}: versions count from 1",
+            _ => null,
+        };
+        if (problem is not null) rejects.Reject(result, MalformedAnnouncement, problem);
+        else if (RecordBounds.TimeProblem(manifest!.CreatedAt, result.Message.Timestamp.UnixTimestampMs) is { } time) rejects.Reject(result, RecordBounds.TimeOutOfRange, time);
+        else return manifest;
+        return null;
+    }
+
+    private void Follow(string model, SnapshotManifest manifest)
+    {
+        history.Record(manifest);
+        lock (_announcedLock)
+        {
+            // A version's announcement counts within its store epoch only (Max compares versions of one store).
+            if (!_announced.TryGetValue(model, out var seen) || seen.Epoch != manifest.StoreEpoch || manifest.Version > seen.Version)
+                _announced[model] = (manifest.StoreEpoch, manifest.Version);
+        }
+        ReconcileSoon();
     }
 
     /// <summary>The newest version announced for the store's current epoch.</summary>

@@ -13,7 +13,7 @@ namespace Streaming.Serving.Status;
 /// The drift alerts open right now, from every part (the learner's concept drift, every serving node's data
 /// drift): the drift-alerts topic read from the beginning, an alert kept from its "open" record to its "resolved" one.
 /// </summary>
-public sealed class DriftAlertBoard(KafkaClientConfigs kafka, ILogger<DriftAlertBoard> logger) : BackgroundService
+public sealed class DriftAlertBoard(KafkaClientConfigs kafka, ServingMetrics metrics, ILogger<DriftAlertBoard> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, DriftAlert> _open = new(StringComparer.Ordinal);
 
@@ -22,13 +22,13 @@ public sealed class DriftAlertBoard(KafkaClientConfigs kafka, ILogger<DriftAlert
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => BlockingLoop.Start(() =>
     {
         using var consumer = kafka.ReadFromBeginning(Topics.DriftAlerts, "status");
+        using var rejects = new StatusRecordRejects(kafka, metrics, logger);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (consumer.Consume(stoppingToken)?.Message?.Value is not { } value) continue;
-                var alert = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.DriftAlert);
-                if (alert?.Key is null) continue;
+                if (consumer.Consume(stoppingToken) is not { Message: not null } result) continue;
+                if (Read(result, rejects) is not { } alert) continue;
                 if (alert.State == DriftAlert.Open) _open[alert.Key] = alert;
                 else _open.TryRemove(alert.Key, out _);
             }
@@ -36,11 +36,52 @@ public sealed class DriftAlertBoard(KafkaClientConfigs kafka, ILogger<DriftAlert
             {
                 break;
             }
-            catch (Exception e) when (e is ConsumeException || UnreadableRecord.Is(e))
+            catch (ConsumeException e)
             {
-                logger.LogWarning("Skipped a drift alert record the status page could not read: {Reason}", e.Message);
+                logger.LogWarning("Reading {Topic} failed ({Reason}); the status page's alerts may lag", Topics.DriftAlerts, e.Error.Reason);
             }
         }
         consumer.Close();
     }, stoppingToken);
+
+    private const string MalformedAlert = "malformed_alert";
+
+    /// <summary>The alert; null (dead-lettered) when the record is not a usable one.</summary>
+    private static DriftAlert? Read(ConsumeResult<string?, byte[]> result, StatusRecordRejects rejects)
+    {
+        if (result.Message.Value is not { Length: > 0 } value)
+        {
+            rejects.Reject(result, MalformedAlert, "an empty record (a tombstone, or no value): a drift alert is JSON");
+            return null;
+        }
+        if (RecordBounds.SizeProblem(value.Length) is { } size)
+        {
+            rejects.Reject(result, RecordBounds.Oversized, size);
+            return null;
+        }
+        DriftAlert? alert;
+        try
+        {
+            alert = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.DriftAlert);
+        }
+        catch (Exception e) when (UnreadableRecord.Is(e))
+        {
+            rejects.Reject(result, MalformedAlert, e.Message);
+            return null;
+        }
+        var problem = alert switch
+        {
+            null => "the record is JSON null",
+            { Key: null or "" } => "the alert has no key",
+            { State: not (DriftAlert.Open or DriftAlert.Resolved) } => $"state '{alert.State}': an alert is open or resolved",
+            _ => null,
+        };
+        if (problem is not null) rejects.Reject(result, MalformedAlert, problem);
+        else if ((RecordBounds.TimeProblem(alert!.Since, result.Message.Timestamp.UnixTimestampMs) ?? RecordBounds.TimeProblem(alert.Time, result.Message.Timestamp.UnixTimestampMs)) is { } time)
+            rejects.Reject(result, RecordBounds.TimeOutOfRange, time);
+        else if ((RecordBounds.NumberProblem("value", alert.Value) ?? RecordBounds.NumberProblem("threshold", alert.Threshold)) is { } number)
+            rejects.Reject(result, RecordBounds.NumberOutOfRange, number);
+        else return alert;
+        return null;
+    }
 }

@@ -9,6 +9,7 @@ using Streaming.FeatureStore;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Streams;
 using Streaming.FeatureStore.Tiles;
+using Streaming.Platform.Kafka;
 
 namespace Streaming.Tests.Support;
 

@@ -2,12 +2,10 @@ using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Streaming.Contracts;
-using Streaming.FeatureStore;
-using Streaming.Platform.Kafka;
 
-namespace Streaming.FeatureStore.Streams;
+namespace Streaming.Platform.Kafka;
 
-/// <summary>Where the tile processors send what they reject; <see cref="Flush"/> says when all of it is delivered.</summary>
+/// <summary>Where a part sends the records it rejects; <see cref="Flush"/> says when all of it is delivered.</summary>
 public interface IDeadLetterSink
 {
     void Publish(string stream, string reason, string? detail, byte[] value);
@@ -17,24 +15,27 @@ public interface IDeadLetterSink
 }
 
 /// <summary>
-/// The tile processors' dead letters, through a producer of their own rather than a Streamiz sink: a flush
-/// (<see cref="Flush"/>) must know that every dead letter of the records it is about to mark as done has been
-/// delivered, since a resumed partition skips those records. Failed deliveries are sent again, never dropped.
+/// Dead letters through a producer of their own: failed deliveries are sent again, never dropped, and a flush
+/// (<see cref="Flush"/>) knows when every one so far is delivered (the tile processors flush before they mark records
+/// as done, since a resumed partition skips those records).
 /// </summary>
 public sealed class DeadLetterPublisher : IDeadLetterSink, IDisposable
 {
-    private const string Source = "features";
     private readonly IProducer<string?, byte[]> _producer;
-    private readonly FeatureMetrics _metrics;
+    private readonly string _source;
+    private readonly Action _refused;
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<Message<string?, byte[]>> _retry = new();
     private long _inFlight;
 
-    public DeadLetterPublisher(ProducerConfig config, FeatureMetrics metrics, ILogger logger)
+    /// <param name="source">The part that rejects (the dead letters' source header): features, serving, …</param>
+    /// <param name="refused">Counts a dead letter the producer refused outright (lost).</param>
+    public DeadLetterPublisher(ProducerConfig config, string source, Action refused, ILogger logger)
     {
         config.LingerMs ??= 5;
         _producer = new ProducerBuilder<string?, byte[]>(config).Build();
-        _metrics = metrics;
+        _source = source;
+        _refused = refused;
         _logger = logger;
     }
 
@@ -43,7 +44,7 @@ public sealed class DeadLetterPublisher : IDeadLetterSink, IDisposable
         Send(new Message<string?, byte[]>
         {
             Value = DeadLetter.Value(value),
-            Headers = DeadLetter.Headers(reason, detail, stream, Source, DateTimeOffset.UtcNow, value.Length),
+            Headers = DeadLetter.Headers(reason, detail, stream, _source, DateTimeOffset.UtcNow, value.Length),
         });
     }
 
@@ -73,8 +74,8 @@ public sealed class DeadLetterPublisher : IDeadLetterSink, IDisposable
             {
                 // Refused outright (values are capped below Kafka's size limit, so this is the broker's configuration).
                 Interlocked.Decrement(ref _inFlight);
-                _metrics.DeadLetterFailures.Inc();
-                _logger.LogError("A dead letter was refused by the producer ({Reason}); it is counted in streaming_features_dead_letter_failures_total", e.Error.Reason);
+                _refused();
+                _logger.LogError("A dead letter was refused by the producer ({Reason}): lost, and counted. Check the broker's message size limit", e.Error.Reason);
                 return;
             }
         }
