@@ -52,7 +52,9 @@ public sealed class FeatureStoreService(
         _deadLetters = new DeadLetterPublisher(kafkaConfigs.Producer(), "features", () => metrics.DeadLetterFailures.Inc(), loggerFactory.CreateLogger<DeadLetterPublisher>());
         var tiles = new TileSettings(set, options.ApplicationId, tileStore, _deadLetters, metrics, options.FlushInterval, loggerFactory.CreateLogger<TileProcessor>());
         var topology = new FeatureTopology(tiles, options.JoinHorizon).Build();
-        _stream = new KafkaStream(topology, StreamConfig());
+        var config = StreamConfig();
+        StreamExceptionHandlers.AddTo(config, _deadLetters, metrics, logger);
+        _stream = new KafkaStream(topology, config);
         _stream.StateChanged += (_, state) =>
         {
             State = state.ToString();

@@ -54,6 +54,19 @@ public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, J
 
     public Record<string, JoinOutcome?> Process(Record<string, byte[]> record)
     {
+        try
+        {
+            return Join(record);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A record no check foresaw must not stop the stream thread (and every record behind it): dead-lettered.
+            return Emit(record.Key, new JoinOutcome(null, record.Value ?? [], record.TopicPartitionOffset.Topic, TileProcessor.ProcessingError, e.Message));
+        }
+    }
+
+    private Record<string, JoinOutcome?> Join(Record<string, byte[]> record)
+    {
         var store = _store ?? throw new InvalidOperationException("The join was not initialised.");
         if (record.TopicPartitionOffset.Topic == Topics.Labels) return Label(store, record);
         var value = record.Value ?? [];

@@ -71,7 +71,16 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
             return;
         }
         settings.Metrics.Received.WithLabels(_topic).Inc();
-        Fold(state, partition, record.Value, record.Timestamp.UnixTimestampMs);
+        try
+        {
+            Fold(state, partition, record.Value, record.Timestamp.UnixTimestampMs);
+        }
+        catch (Exception e) when (e is not RedisException)
+        {
+            // A record no check foresaw must not stop the stream thread (and every record behind it): dead-lettered.
+            settings.Logger.LogError(e, "Folding {Topic}[{Partition}]@{Offset} failed; dead-lettered as {Reason}", _topic, partition, offset, ProcessingError);
+            Reject(ProcessingError, e.Message, record.Value ?? []);
+        }
         state.Offset = offset;
         state.Changed = true;
         _unflushedRecords++;
@@ -125,6 +134,8 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
             settings.Metrics.Aggregated.WithLabels(view.Name).Inc();
         }
     }
+
+    public const string ProcessingError = "processing_error";
 
     private void Reject(string reason, string? detail, byte[] value)
     {

@@ -50,6 +50,9 @@ public sealed class RecordValidator(IngestOptions options)
             return Verdict.Reject(RejectionReasons.Oversized, $"The record has {utf8.Length} bytes; at most {options.MaxRecordBytes} are accepted.");
         if (utf8.Span.Trim(" \t\r\n"u8).IsEmpty)
             return Verdict.Reject(RejectionReasons.MalformedJson, "The record is empty.");
+        // JSON is UTF-8; the parser below checks a string's bytes only when the string is read, which is too late.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+            return Verdict.Reject(RejectionReasons.InvalidUtf8, "The record is not valid UTF-8 (JSON text is UTF-8).");
         JsonDocument document;
         try
         {
@@ -107,7 +110,8 @@ public sealed class RecordValidator(IngestOptions options)
     private static DateTimeOffset Time(JsonElement element, string name)
     {
         if (element.ValueKind != JsonValueKind.String) throw WrongType(name, "an ISO 8601 time string", element);
-        if (!DateTimeOffset.TryParse(element.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        // The parser every consumer reads the record with (System.Text.Json's ISO 8601 profile), so what ingest accepts they can read.
+        if (!element.TryGetDateTimeOffset(out var time))
             throw new RejectedException(RejectionReasons.InvalidTime, $"\"{name}\" is not an ISO 8601 time: \"{element.GetString()}\".");
         return time;
     }

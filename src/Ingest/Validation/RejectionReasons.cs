@@ -7,6 +7,7 @@ namespace Streaming.Ingest.Validation;
 public static class RejectionReasons
 {
     public const string MalformedJson = "malformed_json";
+    public const string InvalidUtf8 = "invalid_utf8";
     public const string NotAnObject = "not_an_object";
     public const string UnknownField = "unknown_field";
     public const string DuplicateField = "duplicate_field";

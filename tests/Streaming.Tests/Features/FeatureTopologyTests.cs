@@ -138,29 +138,30 @@ public class FeatureTopologyTests
         Assert.Equal(Ms(Min(4)), aggregate.MaxTimeMs);
     }
 
-    public static TheoryData<string, byte[]?> BadRecords() => new()
+    public static TheoryData<string, byte[]?, string> BadRecords() => new()
     {
-        { Topics.Events, null }, // a tombstone
-        { Topics.Events, [] },
-        { Topics.Events, "{\"id\":\"e1\",\"type\":"u8.ToArray() }, // truncated
-        { Topics.Events, [0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d] }, // invalid UTF-8
-        { Topics.Events, "[1,2,3]"u8.ToArray() }, // the wrong shape
-        { Topics.Events, "{\"id\":\"e1\",\"type\":\"purchase\",\"time\":\"2024-03-01T00:00:00Z\",\"keys\":{\"user\":null}}"u8.ToArray() },
-        { Topics.Labels, null },
-        { Topics.Labels, "{\"id\":\"l1\",\"name\":\"outcome\",\"value\":\"NaN\",\"time\":\"2024-03-01T00:00:00Z\",\"predictionId\":\"p\"}"u8.ToArray() },
-        { Topics.Predictions, null },
-        { Topics.Predictions, "not json"u8.ToArray() },
+        { Topics.Events, null, SourceRecord.MalformedReason }, // a tombstone
+        { Topics.Events, [], SourceRecord.MalformedReason },
+        { Topics.Events, "{\"id\":\"e1\",\"type\":"u8.ToArray(), SourceRecord.MalformedReason }, // truncated
+        { Topics.Events, [0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d], SourceRecord.MalformedReason }, // invalid UTF-8
+        { Topics.Events, "[1,2,3]"u8.ToArray(), SourceRecord.MalformedReason }, // the wrong shape
+        { Topics.Events, "{\"id\":\"e1\",\"type\":\"purchase\",\"time\":\"2024-03-01T00:00:00Z\",\"keys\":{\"user\":null}}"u8.ToArray(), SourceRecord.MalformedReason },
+        { Topics.Events, "{\"id\":\"e1\",\"type\":\"purchase\",\"time\":\"9999-03-01T00:00:00Z\",\"keys\":{\"user\":\"u1\"}}"u8.ToArray(), RecordBounds.TimeOutOfRange },
+        { Topics.Labels, null, SourceRecord.MalformedReason },
+        { Topics.Labels, "{\"id\":\"l1\",\"name\":\"outcome\",\"value\":\"NaN\",\"time\":\"2024-03-01T00:00:00Z\",\"predictionId\":\"p\"}"u8.ToArray(), RecordBounds.NumberOutOfRange },
+        { Topics.Predictions, null, SourceRecord.MalformedReason },
+        { Topics.Predictions, "not json"u8.ToArray(), SourceRecord.MalformedReason },
     };
 
     [Theory]
     [MemberData(nameof(BadRecords))]
-    public void Any_bad_record_is_dead_lettered_once_and_the_stream_goes_on(string topic, byte[]? value)
+    public void Any_bad_record_is_dead_lettered_once_and_the_stream_goes_on(string topic, byte[]? value, string reason)
     {
         using var driver = new FeatureDriver(Set);
         driver.PublishRaw(topic, "k", value);
         driver.Publish(Purchased("p1", "u1", Min(1), 4)); // the stream is still running
         var deadLetter = Assert.Single(driver.DeadLetters());
-        Assert.Equal((topic, SourceRecord.MalformedReason), (deadLetter.Stream, deadLetter.Reason));
+        Assert.Equal((topic, reason), (deadLetter.Stream, deadLetter.Reason));
         Assert.Equal(value ?? [], deadLetter.Value);
         Assert.Equal(4, driver.Online[Tumbling.Name, "u1"].Aggregate.Value(Aggregation.Sum));
     }
