@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -200,35 +199,12 @@ public sealed class ModelFollower(
     /// <summary>The announcement's manifest; null (dead-lettered) when it is not one of this model's.</summary>
     private static SnapshotManifest? Read(ConsumeResult<string?, byte[]> result, StatusRecordRejects rejects)
     {
-        if (result.Message.Value is not { Length: > 0 } value)
-        {
-            rejects.Reject(result, MalformedAnnouncement, "an empty record (a tombstone, or no value): an announcement is a snapshot manifest");
-            return null;
-        }
-        if (RecordBounds.SizeProblem(value.Length) is { } size)
-        {
-            rejects.Reject(result, RecordBounds.Oversized, size);
-            return null;
-        }
-        SnapshotManifest? manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.SnapshotManifest);
-        }
-        catch (Exception e) when (UnreadableRecord.Is(e))
-        {
-            rejects.Reject(result, MalformedAnnouncement, e.Message);
-            return null;
-        }
-        var problem = manifest switch
-        {
-            null => "the record is JSON null",
-            _ when manifest.Model != result.Message.Key => $"it announces model '{manifest.Model}' under the key '{result.Message.Key}'",
-            _ when manifest.Version < 1 => $"version {manifest.Version}: versions count from 1",
-            _ => null,
-        };
+        if (rejects.Read(result, ContractsJsonContext.Default.SnapshotManifest, MalformedAnnouncement, "a snapshot manifest") is not { } manifest) return null;
+        var problem = manifest.Model != result.Message.Key ? $"it announces model '{manifest.Model}' under the key '{result.Message.Key}'"
+            : manifest.Version < 1 ? $"version {manifest.Version}: versions count from 1"
+            : null;
         if (problem is not null) rejects.Reject(result, MalformedAnnouncement, problem);
-        else if (RecordBounds.TimeProblem(manifest!.CreatedAt, result.Message.Timestamp.UnixTimestampMs) is { } time) rejects.Reject(result, RecordBounds.TimeOutOfRange, time);
+        else if (RecordBounds.TimeProblem(manifest.CreatedAt, result.Message.Timestamp.UnixTimestampMs) is { } time) rejects.Reject(result, RecordBounds.TimeOutOfRange, time);
         else return manifest;
         return null;
     }

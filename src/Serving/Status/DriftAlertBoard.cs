@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -49,35 +48,15 @@ public sealed class DriftAlertBoard(KafkaClientConfigs kafka, ServingMetrics met
     /// <summary>The alert; null (dead-lettered) when the record is not a usable one.</summary>
     private static DriftAlert? Read(ConsumeResult<string?, byte[]> result, StatusRecordRejects rejects)
     {
-        if (result.Message.Value is not { Length: > 0 } value)
-        {
-            rejects.Reject(result, MalformedAlert, "an empty record (a tombstone, or no value): a drift alert is JSON");
-            return null;
-        }
-        if (RecordBounds.SizeProblem(value.Length) is { } size)
-        {
-            rejects.Reject(result, RecordBounds.Oversized, size);
-            return null;
-        }
-        DriftAlert? alert;
-        try
-        {
-            alert = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.DriftAlert);
-        }
-        catch (Exception e) when (UnreadableRecord.Is(e))
-        {
-            rejects.Reject(result, MalformedAlert, e.Message);
-            return null;
-        }
+        if (rejects.Read(result, ContractsJsonContext.Default.DriftAlert, MalformedAlert, "a drift alert") is not { } alert) return null;
         var problem = alert switch
         {
-            null => "the record is JSON null",
             { Key: null or "" } => "the alert has no key",
             { State: not (DriftAlert.Open or DriftAlert.Resolved) } => $"state '{alert.State}': an alert is open or resolved",
             _ => null,
         };
         if (problem is not null) rejects.Reject(result, MalformedAlert, problem);
-        else if ((RecordBounds.TimeProblem(alert!.Since, result.Message.Timestamp.UnixTimestampMs) ?? RecordBounds.TimeProblem(alert.Time, result.Message.Timestamp.UnixTimestampMs)) is { } time)
+        else if ((RecordBounds.TimeProblem(alert.Since, result.Message.Timestamp.UnixTimestampMs) ?? RecordBounds.TimeProblem(alert.Time, result.Message.Timestamp.UnixTimestampMs)) is { } time)
             rejects.Reject(result, RecordBounds.TimeOutOfRange, time);
         else if ((RecordBounds.NumberProblem("value", alert.Value) ?? RecordBounds.NumberProblem("threshold", alert.Threshold)) is { } number)
             rejects.Reject(result, RecordBounds.NumberOutOfRange, number);

@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Streaming.Contracts;
 using Streaming.Platform.Kafka;
 
 namespace Streaming.Serving.Status;
@@ -15,6 +18,35 @@ public sealed class StatusRecordRejects(KafkaClientConfigs kafka, ServingMetrics
 {
     private const string Source = "serving";
     private readonly DeadLetterPublisher _deadLetters = new(kafka.Producer(), Source, () => metrics.DeadLetterFailures.Inc(), logger);
+
+    /// <summary>
+    /// The record's value as <typeparamref name="T"/>; null, dead-lettered as <paramref name="malformed"/> (or oversized),
+    /// when it is empty, too large, not JSON of that shape, or JSON null. Checks of its meaning are the caller's.
+    /// </summary>
+    /// <param name="what">What the record should be, for the reason: "a snapshot manifest".</param>
+    public T? Read<T>(ConsumeResult<string?, byte[]> record, JsonTypeInfo<T> type, string malformed, string what) where T : class
+    {
+        if (record.Message.Value is not { Length: > 0 } value)
+        {
+            Reject(record, malformed, $"an empty record (a tombstone, or no value): it should be {what}");
+            return null;
+        }
+        if (RecordBounds.SizeProblem(value.Length) is { } size)
+        {
+            Reject(record, RecordBounds.Oversized, size);
+            return null;
+        }
+        try
+        {
+            if (JsonSerializer.Deserialize(value, type) is { } read) return read;
+            Reject(record, malformed, "the record is JSON null");
+        }
+        catch (Exception e) when (UnreadableRecord.Is(e))
+        {
+            Reject(record, malformed, e.Message);
+        }
+        return null;
+    }
 
     public void Reject(ConsumeResult<string?, byte[]> record, string reason, string detail)
     {
