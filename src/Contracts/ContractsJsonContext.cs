@@ -14,4 +14,5 @@ namespace Streaming.Contracts;
 [JsonSerializable(typeof(TrainingExample))]
 [JsonSerializable(typeof(SnapshotManifest))]
 [JsonSerializable(typeof(DriftAlert))]
+[JsonSerializable(typeof(Rollout))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

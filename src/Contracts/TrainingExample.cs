@@ -11,6 +11,8 @@ namespace Streaming.Contracts;
 /// <param name="PredictionId">The logged prediction this example reproduces, when there was one.</param>
 /// <param name="ServedScore">What serving answered for that prediction: with the label, the served model's own loss.</param>
 /// <param name="ServedVersion">The model version that answered it.</param>
+/// <param name="ServedModel">The model that answered it (under a rollout, the arm).</param>
+/// <param name="Shadows">What shadow challengers scored for it.</param>
 public sealed record TrainingExample(
     string Id,
     DateTimeOffset Time,
@@ -18,4 +20,6 @@ public sealed record TrainingExample(
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, FieldValue>> Features,
     string? PredictionId = null,
     double? ServedScore = null,
-    string? ServedVersion = null);
+    string? ServedVersion = null,
+    string? ServedModel = null,
+    IReadOnlyList<ShadowScore>? Shadows = null);

@@ -8,7 +8,9 @@ namespace Streaming.FeatureStore.Streams;
 /// without materializing its features: the id and time, and where in the record the time, the features, the score
 /// and the version are, so the training example copies them as they were logged.
 /// </summary>
-public readonly record struct LoggedPrediction(string PredictionId, long TimeMs, Range Time, Range Features, Range Score, Range Version)
+/// <param name="Model">Where the model that answered is (absent in logs from before rollouts).</param>
+/// <param name="Shadows">Where the shadow challengers' scores are, when there were any.</param>
+public readonly record struct LoggedPrediction(string PredictionId, long TimeMs, Range Time, Range Features, Range Score, Range Version, Range? Model = null, Range? Shadows = null)
 {
     /// <summary>The fields, or the reason the record is not a prediction log.</summary>
     /// <param name="arrivalMs">When the record reached Kafka: its time may not lie far after (<see cref="RecordBounds.TimeProblem"/>).</param>
@@ -21,7 +23,7 @@ public readonly record struct LoggedPrediction(string PredictionId, long TimeMs,
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return Fail("a prediction log is a JSON object", out error);
             string? id = null;
             long timeMs = 0;
-            Range? time = null, features = null, score = null, version = null;
+            Range? time = null, features = null, score = null, version = null, model = null, shadows = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.GetString();
@@ -47,6 +49,13 @@ public readonly record struct LoggedPrediction(string PredictionId, long TimeMs,
                     case "modelVersion" when reader.TokenType == JsonTokenType.String:
                         version = start..(int)reader.BytesConsumed;
                         break;
+                    case "model" when reader.TokenType == JsonTokenType.String:
+                        model = start..(int)reader.BytesConsumed;
+                        break;
+                    case "shadows" when reader.TokenType == JsonTokenType.StartArray:
+                        reader.Skip();
+                        shadows = start..(int)reader.BytesConsumed;
+                        break;
                     default:
                         reader.Skip();
                         break;
@@ -55,7 +64,7 @@ public readonly record struct LoggedPrediction(string PredictionId, long TimeMs,
             if (id is null or "" || time is null || features is null || score is null || version is null)
                 return Fail("a prediction log needs a prediction id, time, features, score and model version", out error);
             if (RecordBounds.TimeProblem(DateTimeOffset.FromUnixTimeMilliseconds(timeMs), arrivalMs) is { } problem) return Fail(problem, out error);
-            return new LoggedPrediction(id, timeMs, time.Value, features.Value, score.Value, version.Value);
+            return new LoggedPrediction(id, timeMs, time.Value, features.Value, score.Value, version.Value, model, shadows);
         }
         catch (Exception e) when (e is FormatException || UnreadableRecord.Is(e))
         {

@@ -6,7 +6,7 @@ namespace Streaming.FeatureStore.Streams;
 
 /// <summary>
 /// Writes the training example of a logged prediction and its label, as <see cref="TrainingExample"/> JSON. The
-/// prediction's features (and time, score and version) are copied as the raw JSON they were logged with, never
+/// prediction's features (and time, score, version, model and shadow scores) are copied as the raw JSON they were logged with, never
 /// re-encoded: the learner trains on exactly the bytes serving logged.
 /// </summary>
 public static class TrainingExampleWriter
@@ -29,6 +29,16 @@ public static class TrainingExampleWriter
             writer.WriteRawValue(json[prediction.Score], skipInputValidation: true);
             writer.WritePropertyName("servedVersion");
             writer.WriteRawValue(json[prediction.Version], skipInputValidation: true);
+            if (prediction.Model is { } model)
+            {
+                writer.WritePropertyName("servedModel");
+                writer.WriteRawValue(json[model], skipInputValidation: true);
+            }
+            if (prediction.Shadows is { } shadows)
+            {
+                writer.WritePropertyName("shadows");
+                writer.WriteRawValue(json[shadows], skipInputValidation: true);
+            }
             writer.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -13,6 +13,23 @@ public sealed class LearnerOptions
     /// <summary>The model family and its hyperparameters.</summary>
     public LearnerSpec Spec { get; set; } = new() { TargetThreshold = 15 };
 
+    /// <summary>
+    /// More models learned from the same training examples, each with its own name and spec (e.g. SGD beside FTRL): each
+    /// runs as a learner of its own (its own consumer group, snapshots and metrics) with the other settings of this section,
+    /// so serving can A/B them (a rollout between the two names). One line each: --Learner:Also:0:Model=flights-delay-sgd.
+    /// </summary>
+    public List<LearnerArm> Also { get; set; } = [];
+
+    /// <summary>These settings for one of <see cref="Also"/>: its name and spec, everything else as configured here.</summary>
+    public LearnerOptions For(LearnerArm arm)
+    {
+        var options = (LearnerOptions)MemberwiseClone();
+        options.Model = arm.Model;
+        options.Spec = arm.Spec ?? Spec;
+        options.Also = [];
+        return options;
+    }
+
     /// <summary>A micro-batch ends at this many examples...</summary>
     [Range(1, 1_000_000)]
     public int BatchSize { get; set; } = 1000;
@@ -57,4 +74,13 @@ public sealed class LearnerOptions
 
     /// <summary>Stop (after a final snapshot) once caught up with the topic: for batch-like runs and tests.</summary>
     public bool StopWhenCaughtUp { get; set; }
+}
+
+/// <summary>One more model of <see cref="LearnerOptions.Also"/>: a name and a spec (the main spec when none is given).</summary>
+public sealed class LearnerArm
+{
+    [Required(AllowEmptyStrings = false)]
+    public string Model { get; set; } = "";
+
+    public LearnerSpec? Spec { get; set; }
 }

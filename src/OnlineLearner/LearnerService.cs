@@ -330,18 +330,29 @@ public sealed class LearnerService(
             metrics.DriftBoosts.WithLabels(options.Model).Inc();
             logger.LogWarning("Confirmed concept drift on {Model}: learning rate raised {Factor}× (Learner:OnConceptDrift=boost)", options.Model, options.DriftBoostFactor);
         }
-        if (example.ServedScore is not { } served) return;
+        if (ServedByThisModel(example) is not var (served, servedVersionText)) return;
         var loss = _model.Learner.Loss;
         // The margin that gives the served score (the inverse of the logistic link), so the loss is the model's own.
         var probability = Math.Clamp(served, 1e-12, 1 - 1e-12);
         var margin = loss.IsClassification ? Math.Log(probability / (1 - probability)) : served;
-        long? servedVersion = long.TryParse(example.ServedVersion, out var v) ? v : null;
+        long? servedVersion = long.TryParse(servedVersionText, out var v) ? v : null;
         var servedLoss = loss.Loss(margin, outcome.Target);
         _servedExamples++;
         _servedLossSum += servedLoss;
         metrics.ServedLoss.WithLabels(options.Model).Inc(servedLoss);
         metrics.ServedExamples.WithLabels(options.Model).Inc();
         foreach (var alert in _drift.Observe(options.Model, servedVersion, "served_loss", servedLoss, now)) driftAlerts.Publish(producer, alert);
+    }
+
+    /// <summary>
+    /// What this learner's model scored for an example's logged prediction: the answer when it answered (examples from
+    /// before rollouts name no model), its shadow score when it was a shadow; null when another model answered. So the
+    /// served loss of each arm of a rollout is its own, judged on the same labels.
+    /// </summary>
+    private (double Score, string? Version)? ServedByThisModel(TrainingExample example)
+    {
+        if (example.ServedScore is { } served && (example.ServedModel is null || example.ServedModel == options.Model)) return (served, example.ServedVersion);
+        return example.Shadows?.FirstOrDefault(s => s.Model == options.Model) is { } shadow ? (shadow.Score, shadow.Version) : null;
     }
 
     private void DeadLetterExample(IProducer<string?, byte[]> producer, byte[] value, string reason, string? detail)

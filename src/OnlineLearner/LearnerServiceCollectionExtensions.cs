@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Streaming.Drift;
 using Streaming.Models.Store;
 using Streaming.Platform;
@@ -19,6 +20,17 @@ public static class LearnerServiceCollectionExtensions
         services.AddSingleton<LearnerMetrics>();
         services.AddSingleton<LearnerService>();
         services.AddHostedService(sp => sp.GetRequiredService<LearnerService>());
+        // Each further spec learns the same examples as a model of its own (Learner:Also).
+        var also = configuration.GetSection(LearnerOptions.Section).Get<LearnerOptions>()?.Also ?? [];
+        for (var i = 0; i < also.Count; i++)
+        {
+            var index = i;
+            services.AddSingleton<IHostedService>(sp =>
+            {
+                var options = sp.GetRequiredService<LearnerOptions>();
+                return ActivatorUtilities.CreateInstance<LearnerService>(sp, options.For(options.Also[index]));
+            });
+        }
         return services;
     }
 }

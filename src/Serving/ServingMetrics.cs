@@ -27,6 +27,8 @@ public sealed class ServingMetrics
         LogDropped = factory.CreateCounter("streaming_serving_prediction_log_dropped_total",
             "Prediction log records lost: buffer full (Kafka slow or unreachable) or not delivered. Their labels then join by event id instead.", "reason");
         LogQueue = factory.CreateGauge("streaming_serving_prediction_log_queue", "Prediction log records waiting for Kafka.");
+        RolloutRouted = factory.CreateCounter("streaming_serving_rollout_routed_total", "Requests of a model under an A/B or canary rollout, by the arm (model) that answered.", "model", "arm");
+        ShadowScored = factory.CreateCounter("streaming_serving_shadow_scored_total", "Rows a shadow challenger scored beside the answer (logged, never returned).", "model", "shadow");
         UnreadableRecords = factory.CreateCounter("streaming_serving_unreadable_records_total",
             "Records of model-snapshots and drift-alerts this node could not use: dead-lettered, by topic and reason.", "topic", "reason");
         DeadLetterFailures = factory.CreateCounter("streaming_serving_dead_letter_failures_total", "Dead letters the producer refused outright (lost).");
@@ -50,6 +52,8 @@ public sealed class ServingMetrics
     public Counter LogPublished { get; }
     public Counter LogDropped { get; }
     public Gauge LogQueue { get; }
+    public Counter RolloutRouted { get; }
+    public Counter ShadowScored { get; }
     public Counter UnreadableRecords { get; }
     public Counter DeadLetterFailures { get; }
     public Counter StoreUnavailable { get; }

@@ -12,6 +12,7 @@ using Streaming.Serving.Http;
 using Streaming.Serving.Inference;
 using Streaming.Serving.Models;
 using Streaming.Serving.Prediction;
+using Streaming.Serving.Rollouts;
 using Streaming.Serving.Status;
 
 namespace Streaming.Serving;
@@ -43,6 +44,9 @@ public static class ServingServiceCollectionExtensions
         services.AddSingleton<DriftAlertBoard>();
         services.AddHostedService(sp => sp.GetRequiredService<DriftAlertBoard>());
         services.AddSingleton<GuardedFeatureReads>();
+        services.AddSingleton<RolloutStore>();
+        services.AddSingleton<RolloutTable>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutTable>());
         services.AddSingleton<Predictor>();
         services.AddSingleton<MicroBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MicroBatcher>());

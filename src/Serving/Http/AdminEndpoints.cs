@@ -3,9 +3,11 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Streaming.Contracts;
 using Streaming.Models.Store;
 using Streaming.Serving.Models;
 using Streaming.Serving.Prediction;
+using Streaming.Serving.Rollouts;
 
 namespace Streaming.Serving.Http;
 
@@ -13,7 +15,8 @@ namespace Streaming.Serving.Http;
 /// Operator endpoints, behind the X-Api-Key header (Serving:AdminApiKey): PUT /v1/admin/models/{name}/pin
 /// {"version": n} pins every serving node to a stored version, DELETE unpins (follow the newest again),
 /// POST .../rollback pins the stored version before the one served. The pin lives in the model store, so
-/// every node follows it within Serving:PinPollInterval; this node at once.
+/// every node follows it within Serving:PinPollInterval; this node at once. PUT .../rollout sets an A/B, canary or
+/// shadow rollout (<see cref="Rollout"/>), GET reads it, DELETE ends it; kept in Redis the same way.
 /// </summary>
 public static class AdminEndpoints
 {
@@ -38,6 +41,21 @@ public static class AdminEndpoints
             .Produces<ModelStatus>();
         admin.MapPost("/rollback", (string name, AdminActions actions, CancellationToken cancel) => actions.RollbackAsync(name, cancel))
             .Produces<ModelStatus>().ProducesProblem(409);
+        admin.MapPut("/rollout", async (string name, HttpContext context, ServingOptions options, ModelRegistry registry, RolloutTable rollouts, AdminActions actions) =>
+        {
+            if (!registry.IsServed(name)) return actions.Problem(new(404, "unknown_model", $"This node does not serve a model named '{name}'."));
+            var (rollout, problem) = await JsonBody.ReadAsync(context.Request, ContractsJsonContext.Default.Rollout, options.MaxBodyBytes);
+            if ((problem ?? rollouts.Validate(name, rollout)) is { } invalid) return actions.Problem(invalid);
+            return Results.Json(await rollouts.SetAsync(name, rollout!, context.RequestAborted), ContractsJsonContext.Default.Rollout);
+        }).DocumentsJsonBody<RouteHandlerBuilder, Rollout>().Produces<Rollout>().ProducesProblem(400);
+        admin.MapGet("/rollout", (string name, RolloutTable rollouts) =>
+                rollouts.For(name) is { } rollout ? Results.Json(rollout, ContractsJsonContext.Default.Rollout) : Results.NoContent())
+            .Produces<Rollout>().Produces(204);
+        admin.MapDelete("/rollout", async (string name, RolloutTable rollouts, CancellationToken cancel) =>
+        {
+            await rollouts.ClearAsync(name, cancel);
+            return Results.NoContent();
+        }).Produces(204);
         return endpoints;
     }
 

@@ -5,6 +5,7 @@ using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Training;
 using Streaming.Learning.Hashing;
 using Streaming.Serving.Models;
+using Streaming.Serving.Rollouts;
 using Streaming.Serving.Status;
 
 namespace Streaming.Serving.Prediction;
@@ -28,6 +29,7 @@ public sealed class Predictor(
     Throughput throughput,
     ServingOptions options,
     ServingMetrics metrics,
+    RolloutTable rollouts,
     TimeProvider clock)
 {
     /// <summary>Null when every request is well formed, else the first problem.</summary>
@@ -65,8 +67,29 @@ public sealed class Predictor(
         return null;
     }
 
-    /// <summary>Predictions for validated requests, in order; null when no version is loaded yet.</summary>
+    /// <summary>
+    /// Predictions for validated requests, in order; null when no version is loaded yet. Under a rollout each request is
+    /// answered by its arm (an arm with no version loaded yet leaves it to the champion), or scored by the shadows too.
+    /// </summary>
     public async Task<IReadOnlyList<PredictionResponse>?> PredictAsync(string model, IReadOnlyList<PredictionRequest> requests)
+    {
+        if (rollouts.For(model) is not { } rollout) return await PredictOnAsync(model, requests, []);
+        if (rollout.Mode == Rollout.Shadow) return await PredictOnAsync(model, requests, [.. rollout.Challengers.Select(c => c.Model)]);
+        var arms = requests.Select(r => rollouts.ArmOf(model, rollout, r.Keys!)).ToArray();
+        if (arms.All(a => a == arms[0]))
+            return await PredictOnAsync(arms[0], requests, []) ?? (arms[0] == model ? null : await PredictOnAsync(model, requests, []));
+        var responses = new PredictionResponse[requests.Count];
+        foreach (var group in Enumerable.Range(0, requests.Count).GroupBy(i => arms[i]))
+        {
+            var rows = group.Select(i => requests[i]).ToList();
+            var answered = await PredictOnAsync(group.Key, rows, []) ?? await PredictOnAsync(model, rows, []);
+            if (answered is null) return null;
+            foreach (var (index, response) in group.Zip(answered)) responses[index] = response;
+        }
+        return responses;
+    }
+
+    private async Task<IReadOnlyList<PredictionResponse>?> PredictOnAsync(string model, IReadOnlyList<PredictionRequest> requests, IReadOnlyList<string> shadows)
     {
         if (registry.Acquire(model) is not { } lease) return null;
         using (lease)
@@ -91,6 +114,7 @@ public sealed class Predictor(
             }
             var scores = new double[requests.Count];
             served.Scorer.Score(rows, hasher.BiasSlot, scores);
+            var shadowScores = shadows.Count == 0 ? null : ScoreShadows(model, shadows, inputs);
 
             var responses = new PredictionResponse[requests.Count];
             var version = served.Version.ToString(CultureInfo.InvariantCulture);
@@ -109,7 +133,7 @@ public sealed class Predictor(
                 bool? decision = served.IsClassification ? scores[i] >= options.DecisionThreshold : null;
                 responses[i] = new PredictionResponse(ids[i], model, served.Version, scores[i], decision, queries[i].AsOf, used, defaulted,
                     served.IsColdStart ? true : null);
-                log.Offer(new PredictionLog(ids[i], model, version, queries[i].AsOf, requests[i].Keys!, inputs[i], scores[i]));
+                log.Offer(new PredictionLog(ids[i], model, version, queries[i].AsOf, requests[i].Keys!, inputs[i], scores[i], shadowScores?[i]));
                 drift.Record(model, served, inputs[i], scores[i]);
             }
             metrics.Predictions.WithLabels(model).Inc(requests.Count);
@@ -118,6 +142,32 @@ public sealed class Predictor(
             throughput.Add(requests.Count);
             return responses;
         }
+    }
+
+    /// <summary>
+    /// What each shadow challenger scores for the same model inputs, per row: hashed with its own spec and scored, on
+    /// this thread, so a shadow costs the answer one hashing and one model call each, and never changes it.
+    /// </summary>
+    private List<ShadowScore>[] ScoreShadows(string model, IReadOnlyList<string> shadows, IReadOnlyDictionary<string, IReadOnlyDictionary<string, FieldValue>>[] inputs)
+    {
+        var perRow = new List<ShadowScore>[inputs.Length];
+        for (var i = 0; i < perRow.Length; i++) perRow[i] = new List<ShadowScore>(shadows.Count);
+        foreach (var shadow in shadows)
+        {
+            if (registry.Acquire(shadow) is not { } lease) continue; // not loaded yet: nothing to compare
+            using (lease)
+            {
+                var challenger = lease.Model;
+                var rows = new SparseVector[inputs.Length];
+                for (var i = 0; i < rows.Length; i++) challenger.Hasher.Hash(inputs[i], rows[i] = new SparseVector());
+                var scores = new double[rows.Length];
+                challenger.Scorer.Score(rows, challenger.Hasher.BiasSlot, scores);
+                var version = challenger.Version.ToString(CultureInfo.InvariantCulture);
+                for (var i = 0; i < rows.Length; i++) perRow[i].Add(new ShadowScore(shadow, version, scores[i]));
+                metrics.ShadowScored.WithLabels(model, shadow).Inc(rows.Length);
+            }
+        }
+        return perRow;
     }
 
     /// <summary>A client's name in an error message, cut so the message stays small.</summary>
