@@ -15,4 +15,5 @@ namespace Streaming.Contracts;
 [JsonSerializable(typeof(SnapshotManifest))]
 [JsonSerializable(typeof(DriftAlert))]
 [JsonSerializable(typeof(Rollout))]
+[JsonSerializable(typeof(RolloutDecision))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -30,3 +30,24 @@ public sealed record Rollout(
 
 /// <summary>A challenger: a served model and, in A/B, the percentage of requests it answers.</summary>
 public sealed record RolloutArm(string Model, double Percent = 0);
+
+/// <summary>
+/// What the rollout judge decided about a challenger, and from what, on <see cref="Topics.RolloutDecisions"/>: promote
+/// (it answers every request of the model from then on) or roll back (it answers none).
+/// </summary>
+/// <param name="Z">Standardized difference of the mean losses, champion − challenger: positive when the challenger did better.</param>
+public sealed record RolloutDecision(
+    string Model,
+    string Challenger,
+    string Decision,
+    string Mode,
+    double Z,
+    long Labels,
+    double ChampionLoss,
+    double ChallengerLoss,
+    DateTimeOffset Time,
+    string Reason)
+{
+    public const string Promote = "promote";
+    public const string RollBack = "roll_back";
+}

@@ -14,6 +14,7 @@ public static class Topics
     public const string ModelSnapshots = "model-snapshots";
     public const string DriftAlerts = "drift-alerts";
     public const string DeadLetter = "dead-letter";
+    public const string RolloutDecisions = "rollout-decisions";
 
     /// <summary>
     /// The topics and partition counts this service creates. Events, labels and predictions share a
@@ -29,6 +30,7 @@ public static class Topics
         new(TrainingExamples, 1),
         new(ModelSnapshots, 1, Compacted: true),
         new(DriftAlerts, 1),
+        new(RolloutDecisions, 1),
         new(DeadLetter, streamPartitions), // unkeyed: spread, so the embedded broker's per-partition retention holds more
     ];
 }

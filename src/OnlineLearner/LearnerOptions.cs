@@ -16,16 +16,18 @@ public sealed class LearnerOptions
     /// <summary>
     /// More models learned from the same training examples, each with its own name and spec (e.g. SGD beside FTRL): each
     /// runs as a learner of its own (its own consumer group, snapshots and metrics) with the other settings of this section,
-    /// so serving can A/B them (a rollout between the two names). One line each: --Learner:Also:0:Model=flights-delay-sgd.
+    /// so serving can A/B them (a rollout between the two names). Its <c>Spec</c> section holds only what differs from
+    /// <see cref="Spec"/>: --Learner:Also:0:Model=flights-delay-sgd --Learner:Also:0:Spec:Optimizer=sgd.
     /// </summary>
+    [Microsoft.Extensions.Options.ValidateEnumeratedItems]
     public List<LearnerArm> Also { get; set; } = [];
 
     /// <summary>These settings for one of <see cref="Also"/>: its name and spec, everything else as configured here.</summary>
-    public LearnerOptions For(LearnerArm arm)
+    public LearnerOptions For(string model, LearnerSpec spec)
     {
         var options = (LearnerOptions)MemberwiseClone();
-        options.Model = arm.Model;
-        options.Spec = arm.Spec ?? Spec;
+        options.Model = model;
+        options.Spec = spec;
         options.Also = [];
         return options;
     }
@@ -76,11 +78,9 @@ public sealed class LearnerOptions
     public bool StopWhenCaughtUp { get; set; }
 }
 
-/// <summary>One more model of <see cref="LearnerOptions.Also"/>: a name and a spec (the main spec when none is given).</summary>
+/// <summary>One more model of <see cref="LearnerOptions.Also"/>: its name (its <c>Spec</c> section is bound over a copy of the main spec).</summary>
 public sealed class LearnerArm
 {
     [Required(AllowEmptyStrings = false)]
     public string Model { get; set; } = "";
-
-    public LearnerSpec? Spec { get; set; }
 }

@@ -28,7 +28,9 @@ public static class LearnerServiceCollectionExtensions
             services.AddSingleton<IHostedService>(sp =>
             {
                 var options = sp.GetRequiredService<LearnerOptions>();
-                return ActivatorUtilities.CreateInstance<LearnerService>(sp, options.For(options.Also[index]));
+                var spec = options.Spec with { }; // what it does not set is the main spec's
+                configuration.GetSection($"{LearnerOptions.Section}:Also:{index}:Spec").Bind(spec);
+                return ActivatorUtilities.CreateInstance<LearnerService>(sp, options.For(options.Also[index].Model, spec));
             });
         }
         return services;

@@ -29,6 +29,10 @@ public sealed class ServingMetrics
         LogQueue = factory.CreateGauge("streaming_serving_prediction_log_queue", "Prediction log records waiting for Kafka.");
         RolloutRouted = factory.CreateCounter("streaming_serving_rollout_routed_total", "Requests of a model under an A/B or canary rollout, by the arm (model) that answered.", "model", "arm");
         ShadowScored = factory.CreateCounter("streaming_serving_shadow_scored_total", "Rows a shadow challenger scored beside the answer (logged, never returned).", "model", "shadow");
+        ArmLabels = factory.CreateCounter("streaming_rollout_arm_labels_total", "Labels of answers (or shadow scores) of a rollout's arm, by model and arm.", "model", "arm");
+        ArmLoss = factory.CreateGauge("streaming_rollout_arm_loss", "Mean loss of a rollout arm's labelled answers since the rollout began.", "model", "arm");
+        ArmZ = factory.CreateGauge("streaming_rollout_z", "The judge's z of a challenger (positive: better than the champion).", "model", "challenger");
+        RolloutDecisions = factory.CreateCounter("streaming_rollout_decisions_total", "Promotions and rollbacks the judge decided.", "model", "decision");
         UnreadableRecords = factory.CreateCounter("streaming_serving_unreadable_records_total",
             "Records of model-snapshots and drift-alerts this node could not use: dead-lettered, by topic and reason.", "topic", "reason");
         DeadLetterFailures = factory.CreateCounter("streaming_serving_dead_letter_failures_total", "Dead letters the producer refused outright (lost).");
@@ -54,6 +58,10 @@ public sealed class ServingMetrics
     public Gauge LogQueue { get; }
     public Counter RolloutRouted { get; }
     public Counter ShadowScored { get; }
+    public Counter ArmLabels { get; }
+    public Gauge ArmLoss { get; }
+    public Gauge ArmZ { get; }
+    public Counter RolloutDecisions { get; }
     public Counter UnreadableRecords { get; }
     public Counter DeadLetterFailures { get; }
     public Counter StoreUnavailable { get; }

@@ -82,6 +82,10 @@ public sealed class ServingOptions
     [Microsoft.Extensions.Options.ValidateObjectMembers]
     public StoreGuardOptions Store { get; set; } = new();
 
+    /// <summary>The rollout judge's test, see <see cref="JudgeOptions"/>.</summary>
+    [Microsoft.Extensions.Options.ValidateObjectMembers]
+    public JudgeOptions Judge { get; set; } = new();
+
     /// <summary>Coalescing of concurrent single predictions (POST .../predict) into batches; off by default, see <see cref="MicroBatchOptions"/>.</summary>
     public MicroBatchOptions MicroBatch { get; set; } = new();
 }
@@ -135,4 +139,27 @@ public sealed class StoreGuardOptions
     /// <summary>How long an open breaker answers without Redis before one read tries it again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// Configuration section "Serving:Judge": the sequential test that promotes or rolls back a rollout's challengers on
+/// their labelled answers (<see cref="Rollouts.ArmComparison"/>). One judge is active at a time, whichever node holds
+/// the training-examples partition in the "rollout-judge" group.
+/// </summary>
+public sealed class JudgeOptions
+{
+    /// <summary>Decide by itself; false: only measure (the figures are still exported).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Labels each arm needs before the first look.</summary>
+    [Range(2, 100_000_000)]
+    public int MinimumLabels { get; set; } = 2_000;
+
+    /// <summary>Labels between looks.</summary>
+    [Range(1, 100_000_000)]
+    public int CheckEvery { get; set; } = 500;
+
+    /// <summary>|z| at which a look decides (3.29: two-sided 0.001 per look).</summary>
+    [Range(1.0, 10.0)]
+    public double Threshold { get; set; } = 3.29;
 }

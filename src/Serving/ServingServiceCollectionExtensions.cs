@@ -47,6 +47,8 @@ public static class ServingServiceCollectionExtensions
         services.AddSingleton<RolloutStore>();
         services.AddSingleton<RolloutTable>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutTable>());
+        services.AddSingleton<RolloutJudge>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutJudge>());
         services.AddSingleton<Predictor>();
         services.AddSingleton<MicroBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MicroBatcher>());

@@ -22,6 +22,29 @@ public sealed class LearnerServiceTests
     ];
 
     [Fact]
+    public async Task Learner_also_runs_a_second_spec_over_the_same_examples_as_a_model_of_its_own()
+    {
+        var examples = await TrainingExampleStream.FlightsAsync(2_000);
+        await using var host = await RunningHost.StartAsync(HostParts.Learner,
+            [.. Settings, "--Learner:SnapshotEvery=00:00:01", "--Learner:Also:0:Model=test-model-sgd", "--Learner:Also:0:Spec:Optimizer=sgd", "--Learner:Also:0:Spec:Bits=16"]);
+        TrainingExamplePublisher.Publish(host.Bootstrap, examples.Select(TrainingExampleStream.Json).ToList());
+        var store = host.Services.GetRequiredService<IModelStore>();
+        async Task<StoredSnapshot?> Learned(string model) =>
+            await store.LatestAsync(model, CancellationToken.None) is { Manifest.Metrics.Examples: var n } latest && n == examples.Count ? latest : null;
+        await Eventually.TrueAsync(async () => await Learned("test-model") is not null && await Learned("test-model-sgd") is not null,
+            TimeSpan.FromMinutes(1), "both models learned every example");
+
+        var ftrl = (await Learned("test-model"))!;
+        var sgd = (await Learned("test-model-sgd"))!;
+        Assert.Equal(("logistic/ftrl", "logistic/sgd"), (ftrl.Manifest.Algorithm, sgd.Manifest.Algorithm));
+        Assert.NotEqual(ftrl.Manifest.Metrics.MeanLoss, sgd.Manifest.Metrics.MeanLoss);
+        // The same examples, learned as the second spec would learn them alone.
+        var reference = new OnlineModel(host.Services.GetRequiredService<LearnerOptions>().Spec with { Optimizer = "sgd" });
+        foreach (var example in examples) reference.Process(example);
+        Assert.Equal(reference.Metrics.Snapshot(), sgd.Manifest.Metrics);
+    }
+
+    [Fact]
     public async Task Learns_every_good_example_once_dead_letters_bad_ones_and_snapshots_with_offsets()
     {
         var examples = await TrainingExampleStream.FlightsAsync(4_000);

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Streaming.Contracts;
+using Streaming.Platform.Kafka;
+using Streaming.Platform.Threading;
+using Streaming.Serving.Models;
+
+namespace Streaming.Serving.Rollouts;
+
+/// <summary>
+/// Judges each rollout's challengers on delayed live labels: every training example is a label joined to the answer
+/// logged for it (and any shadow scores), so each arm's loss is measured on what it really answered. An
+/// <see cref="ArmComparison"/> per challenger decides; a decision is applied through the shared rollout (promote: the
+/// challenger answers every request; roll back: none), published on <see cref="Topics.RolloutDecisions"/> and logged with
+/// its figures. The group "rollout-judge" on the one-partition training-examples topic keeps one judge active across
+/// nodes; its figures restart with it (and with every new rollout).
+/// </summary>
+public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, ModelRegistry registry, KafkaClientConfigs kafka, ServingMetrics metrics,
+    TimeProvider clock, ILogger<RolloutJudge> logger) : BackgroundService
+{
+    private readonly Dictionary<(string Model, string Challenger, DateTimeOffset? Since), ArmComparison> _comparisons = [];
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => BlockingLoop.Start(() =>
+    {
+        var config = kafka.Consumer("rollout-judge");
+        config.AutoOffsetReset = AutoOffsetReset.Latest; // judged from when it starts: labels of answers given under the rollout
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
+        using var producer = new ProducerBuilder<string?, byte[]>(kafka.Producer()).Build();
+        consumer.Subscribe(Topics.TrainingExamples);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (consumer.Consume(stoppingToken)?.Message?.Value is not { Length: > 0 } value) continue;
+                if (JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample) is { } example) Judge(example, producer);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (ConsumeException e)
+            {
+                logger.LogWarning("Reading {Topic} failed ({Reason}); rollouts are not judged meanwhile", Topics.TrainingExamples, e.Error.Reason);
+            }
+            catch (Exception e) when (UnreadableRecord.Is(e))
+            {
+                // The learner dead-letters it; there is no answer to judge in it.
+            }
+        }
+        consumer.Close();
+    }, stoppingToken);
+
+    /// <summary>Adds one labelled answer to the comparisons it belongs to; applies a decision when one is reached (public for tests).</summary>
+    public void Judge(TrainingExample example, IProducer<string?, byte[]> producer)
+    {
+        foreach (var model in registry.Names)
+        {
+            if (rollouts.For(model) is not { } rollout || registry.Peek(model) is not { } champion || example.Label is not { } label) continue;
+            var outcome = champion.Spec.TargetThreshold is { } threshold ? (label > threshold ? 1.0 : 0.0) : label;
+            double Loss(double score) => champion.IsClassification ? LogLoss(score, outcome) : (score - outcome) * (score - outcome);
+            foreach (var arm in rollout.Challengers)
+            {
+                // An arm that answers everything (a promoted one) has no champion to be compared with.
+                if (rollout.Mode != Rollout.Shadow && ArmAssignment.SharePercent(rollout, arm, clock.GetUtcNow()) >= 100) continue;
+                var key = (model, arm.Model, rollout.Since);
+                if (!_comparisons.TryGetValue(key, out var comparison))
+                    _comparisons[key] = comparison = new ArmComparison(rollout.Mode == Rollout.Shadow, options.Judge.MinimumLabels, options.Judge.CheckEvery, options.Judge.Threshold);
+                if (!Add(comparison, rollout, model, arm.Model, example, Loss)) continue;
+                var judged = comparison.Judge();
+                metrics.ArmLoss.WithLabels(model, model).Set(judged.ChampionLoss);
+                metrics.ArmLoss.WithLabels(model, arm.Model).Set(judged.ChallengerLoss);
+                if (double.IsFinite(judged.Z)) metrics.ArmZ.WithLabels(model, arm.Model).Set(judged.Z);
+                if (judged.Verdict != RolloutVerdict.Undecided && options.Judge.Enabled)
+                {
+                    Decide(model, rollout, arm.Model, judged, producer);
+                    return; // the rollout changed: later examples are judged under the new one
+                }
+            }
+        }
+    }
+
+    private bool Add(ArmComparison comparison, Rollout rollout, string model, string challenger, TrainingExample example, Func<double, double> loss)
+    {
+        if (example.ServedScore is not { } served) return false;
+        if (rollout.Mode == Rollout.Shadow)
+        {
+            if (example.ServedModel != model || example.Shadows?.FirstOrDefault(s => s.Model == challenger) is not { } shadow) return false;
+            comparison.AddPair(loss(served), loss(shadow.Score));
+            metrics.ArmLabels.WithLabels(model, model).Inc();
+            metrics.ArmLabels.WithLabels(model, challenger).Inc();
+            return true;
+        }
+        if (example.ServedModel == model) comparison.AddChampion(loss(served));
+        else if (example.ServedModel == challenger) comparison.AddChallenger(loss(served));
+        else return false;
+        metrics.ArmLabels.WithLabels(model, example.ServedModel).Inc();
+        return true;
+    }
+
+    private void Decide(string model, Rollout rollout, string challenger, ArmJudgment judged, IProducer<string?, byte[]> producer)
+    {
+        var promote = judged.Verdict == RolloutVerdict.Promote;
+        var reason = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{challenger} {(promote ? "did better" : "did worse")} than {model} over {judged.Labels:N0} labels: mean loss {judged.ChallengerLoss:F4} against {judged.ChampionLoss:F4}, z = {judged.Z:F2} (decides at ±{options.Judge.Threshold})");
+        // Promote: the challenger answers every request of the model; roll back: it answers none (the rest of the rollout stays).
+        var next = promote
+            ? new Rollout(Rollout.AB, [new RolloutArm(challenger, 100)], rollout.StickyKey)
+            : rollout with { Challengers = [.. rollout.Challengers.Where(c => c.Model != challenger)], Since = null };
+        if (next.Challengers.Count == 0) rollouts.ClearAsync(model, CancellationToken.None).GetAwaiter().GetResult();
+        else rollouts.SetAsync(model, next, CancellationToken.None).GetAwaiter().GetResult();
+        var decision = new RolloutDecision(model, challenger, promote ? RolloutDecision.Promote : RolloutDecision.RollBack, rollout.Mode, judged.Z, judged.Labels,
+            judged.ChampionLoss, judged.ChallengerLoss, clock.GetUtcNow(), reason);
+        producer.Produce(Topics.RolloutDecisions, new Message<string?, byte[]>
+        {
+            Key = model,
+            Value = JsonSerializer.SerializeToUtf8Bytes(decision, ContractsJsonContext.Default.RolloutDecision),
+        }, report =>
+        {
+            if (report.Error.IsError) logger.LogError("Could not publish the decision on {Model} ({Reason}); it was applied", model, report.Error.Reason);
+        });
+        metrics.RolloutDecisions.WithLabels(model, decision.Decision).Inc();
+        logger.LogWarning("Rollout of {Model}: {Decision} {Challenger}. {Reason}", model, promote ? "promoted" : "rolled back", challenger, reason);
+    }
+
+    private static double LogLoss(double score, double outcome)
+    {
+        var p = Math.Clamp(score, 1e-12, 1 - 1e-12);
+        return outcome >= 0.5 ? -Math.Log(p) : -Math.Log(1 - p);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Confluent.Kafka;
+using Streaming.Contracts;
+using Streaming.Tests.Support;
+
+namespace Streaming.Tests.Serving;
+
+/// <summary>The judge on a serving node: labelled shadow scores that show the challenger better promote it, under load, with no failed request.</summary>
+public sealed class RolloutJudgeTests
+{
+    private const string Challenger = "flights-delay-b";
+
+    [Fact]
+    public async Task A_shadow_that_is_better_on_its_labels_is_promoted_with_a_decision_record_and_no_failed_request()
+    {
+        await using var node = await ServingHost.StartAsync("--Serving:Models:0=" + Challenger, "--Serving:Judge:MinimumLabels=200", "--Serving:Judge:CheckEvery=100");
+        var examples = await TrainingExampleStream.FlightsAsync(400);
+        await node.PublishAsync(SnapshotFactory.Train(examples.Take(200)), 1);
+        await SnapshotFactory.PublishAsync(node.Store, node.Announcer, SnapshotFactory.Train(examples.Skip(200)), Challenger, 1);
+        await node.WaitForVersionAsync(1);
+        using (var set = await node.Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/admin/models/{ServingHost.Model}/rollout")
+               {
+                   Content = new StringContent("""{"mode":"shadow","challengers":[{"model":"flights-delay-b"}]}""", System.Text.Encoding.UTF8, "application/json"),
+                   Headers = { { "X-Api-Key", ServingHost.AdminKey } },
+               }))
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+
+        // Requests all along, while the decision is taken and applied.
+        var statuses = new ConcurrentQueue<HttpStatusCode>();
+        var answeredBy = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await node.PostJsonAsync($"/v1/models/{ServingHost.Model}/predict", """{"keys":{"origin":"SFO"},"fields":{"distance":300}}""");
+                statuses.Enqueue(response.StatusCode);
+                if (response.IsSuccessStatusCode) answeredBy.Enqueue((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("model").GetString()!);
+            }
+        });
+
+        // Labels whose truth is known: outcome 1 with probability q; the champion answered 1 − q, the shadow q.
+        using var producer = new ProducerBuilder<string?, byte[]>(new ProducerConfig { BootstrapServers = node.Host.Bootstrap }).Build();
+        var random = new Random(3);
+        var n = 0;
+        await Eventually.TrueAsync(async () =>
+        {
+            for (var i = 0; i < 100; i++, n++)
+            {
+                var q = 0.1 + 0.8 * random.NextDouble();
+                var example = new TrainingExample($"j{n}", DateTimeOffset.UtcNow, random.NextDouble() < q ? 30 : 0,
+                    new Dictionary<string, IReadOnlyDictionary<string, FieldValue>> { ["request"] = new Dictionary<string, FieldValue> { ["distance"] = FieldValue.Of(300) } },
+                    $"p{n}", 1 - q, "1", ServingHost.Model, [new ShadowScore(Challenger, "1", q)]);
+                producer.Produce(Topics.TrainingExamples, new Message<string?, byte[]> { Value = JsonSerializer.SerializeToUtf8Bytes(example, ContractsJsonContext.Default.TrainingExample) });
+            }
+            producer.Flush(TimeSpan.FromSeconds(5));
+            await Task.Delay(200);
+            return answeredBy.Contains(Challenger);
+        }, TimeSpan.FromMinutes(1), "the challenger promoted and answering");
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        await load;
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        var decision = JsonSerializer.Deserialize(KafkaReader.ReadAll(node.Host.Bootstrap, Topics.RolloutDecisions, 1, TimeSpan.FromSeconds(20)).Single().Message.Value,
+            ContractsJsonContext.Default.RolloutDecision)!;
+        Assert.Equal((ServingHost.Model, Challenger, RolloutDecision.Promote, Rollout.Shadow), (decision.Model, decision.Challenger, decision.Decision, decision.Mode));
+        Assert.True(decision.Z >= 3.29 && decision.ChallengerLoss < decision.ChampionLoss, decision.Reason);
+        Assert.InRange(decision.Labels, 200, 2_000);
+    }
+}
