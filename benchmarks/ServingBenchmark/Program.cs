@@ -27,6 +27,8 @@ using Streaming.Serving.Inference;
 //   swaps    the same load at the connection count that reached 10k QPS while a new snapshot is published every second,
 //            against the same load just before and just after
 //   batched  the steady loads again on a second node that micro-batches concurrent single predictions (--micro-batch rows, 0 skips)
+//   rollouts the same load with no rollout, an A/B rollout (half to a second model) and a shadow rollout (the second model
+//            scores every request too), in that order and again in reverse, so drift over the run averages out
 // Redis is Garnet inside this process unless --redis names a server (e.g. Debian's redis-server: --redis 127.0.0.1:6379).
 // The load comes from Debian's wrk when installed (apt-get install -y wrk), else from HttpClient here (--load http|wrk).
 // Usage: dotnet run -c Release --project benchmarks/ServingBenchmark [-- --connections 1,2,4,8,16 --seconds 10 --swap-seconds 15 --micro-batch ROWS|0 --data PATH --redis HOST:PORT --load wrk|http]
@@ -36,6 +38,7 @@ var swapSeconds = double.Parse(Argument("--swap-seconds", "15"), CultureInfo.Inv
 var microBatchRows = int.Parse(Argument("--micro-batch", "32"), CultureInfo.InvariantCulture);
 var data = Argument("--data", Path.Combine(AppContext.BaseDirectory, "data", "flights-sample.parquet"));
 const string Model = "flights-delay";
+const string Challenger = "flights-delay-b";
 
 LibrdkafkaLoader.EnsureInstalled();
 using var kafka = new EmbeddedKafkaCluster();
@@ -59,6 +62,10 @@ var model = new OnlineModel(spec);
 foreach (var example in examples.Take(40_000)) model.Process(example);
 long version = 0;
 await PublishAsync(NextSnapshot());
+// The rollouts' challenger: the same spec, trained on other departures.
+var challenger = new OnlineModel(spec);
+foreach (var example in examples.Skip(20_000).Take(40_000)) challenger.Process(example);
+await PublishAsync(OnlineSnapshot.Of(challenger, Challenger, 1, DateTimeOffset.UtcNow, new Dictionary<int, long>()));
 
 // Online features for every entity the requests name, fresh as of one minute before the requests' time.
 var asOf = examples.Max(e => e.Time) + TimeSpan.FromMinutes(1);
@@ -104,6 +111,7 @@ var serverSettings = new[]
 {
     "--Kafka:BootstrapServers=" + kafka.BootstrapServers, "--Redis:Configuration=" + redisEndpoint,
     "--Serving:Device=auto", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Streaming.Serving.Models=Information",
+    "--Serving:Models:0=" + Challenger,
 };
 await using var server = await ServerProcess.StartAsync(FreePort(), serverSettings);
 var loadKind = Argument("--load", WrkLoad.Available ? "wrk" : "http");
@@ -178,6 +186,28 @@ var referenceP99 = (before.P99 + after.P99) / 2;
 var p99Ratio = swapped.P99 / referenceP99;
 var atTenThousand = steady[busiest];
 
+// Rollouts: the routing cost per request. Each mode runs twice (plain, A/B, shadow, then shadow, A/B, plain) and its p99s
+// are averaged, so that the drift of shared cores over the phase weighs on each mode alike.
+var rollouts = new Streaming.Serving.Rollouts.RolloutStore(redis);
+var modes = new (string Name, Rollout? Rollout)[]
+{
+    ("plain", null),
+    ("ab", new Rollout(Rollout.AB, [new RolloutArm(Challenger, 50)], StickyKey: "origin")),
+    ("shadow", new Rollout(Rollout.Shadow, [new RolloutArm(Challenger)])),
+};
+var rolloutRuns = modes.ToDictionary(m => m.Name, _ => new List<LoadResult>());
+foreach (var (name, rollout) in modes.Concat(modes.Reverse()))
+{
+    if (rollout is null) await rollouts.DeleteAsync(Model, CancellationToken.None);
+    else await rollouts.SetAsync(Model, rollout with { Since = DateTimeOffset.UtcNow }, CancellationToken.None);
+    await Task.Delay(2_500); // the node reads rollouts every Serving:PinPollInterval (1 s)
+    var result = await load.RunAsync(busiest, TimeSpan.FromSeconds(seconds));
+    rolloutRuns[name].Add(result);
+    Console.WriteLine($"{$"predict, {busiest} connections, rollout {name}",-44} {result.Qps,9:N0}  {result.Summary()}  errors {result.Errors}");
+}
+await rollouts.DeleteAsync(Model, CancellationToken.None);
+double MeanP99(string mode) => Math.Round(rolloutRuns[mode].Average(r => r.P99));
+
 // The same steady load on a node that micro-batches concurrent single predictions (Serving:MicroBatch), beside
 // the node above that predicts each on its own.
 var batchedSteady = new Dictionary<int, LoadResult>();
@@ -222,6 +252,11 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     ["micro_batch_max_rows"] = microBatchRows,
     ["micro_batched_rows_per_call"] = Math.Round(batchedRowsPerCall, 2),
     ["micro_batched"] = Figures(batchedSteady, batchedInServer),
+    ["rollout_connections"] = busiest,
+    ["rollout_errors"] = rolloutRuns.Values.SelectMany(r => r).Sum(r => r.Errors),
+    ["p99_us_plain"] = MeanP99("plain"),
+    ["p99_us_ab"] = MeanP99("ab"),
+    ["p99_us_shadow"] = MeanP99("shadow"),
 }));
 return 0;
 
