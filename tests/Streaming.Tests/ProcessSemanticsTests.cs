@@ -50,16 +50,18 @@ public sealed class ProcessSemanticsTests
     public async Task A_failed_part_fails_liveness_and_readiness_names_it_and_why()
     {
         // The host would stop at once; kept up here so that what a probe sees in between can be read.
+        var fail = new TaskCompletionSource();
         await using var app = StreamingWebApp.Build([], "http://127.0.0.1:0", HostParts.Ingest, builder =>
         {
             Quiet(builder);
             builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
-            builder.Services.AddHostedService<FailingPart>();
+            builder.Services.AddHostedService(_ => new FailingPart(fail.Task));
         });
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
-        await Task.Delay(500);
+        fail.SetResult();
+        await Task.Delay(300);
         foreach (var probe in new[] { "/healthz", "/readyz" })
         {
             using var response = await http.GetAsync(probe);
@@ -99,11 +101,12 @@ public sealed class ProcessSemanticsTests
         return kill.ExitCode;
     }
 
-    private sealed class FailingPart : BackgroundService
+    /// <summary>A part that fails once <paramref name="when"/> completes (by default 200 ms after it starts).</summary>
+    private sealed class FailingPart(Task? when = null) : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
-            await Task.Delay(200, stoppingToken);
+            await (when ?? Task.Delay(200, stoppingToken)).WaitAsync(stoppingToken);
             throw new InvalidOperationException("this part cannot go on");
         }
     }

@@ -73,8 +73,19 @@ public sealed class RedisOutageTests
                 await admin.GetServer(garnet.Endpoint).FlushAllDatabasesAsync();
             var flushedAt = DateTime.UtcNow;
             var servingAtFlush = registry.Peek(Model)!.Version;
-            await Eventually.TrueAsync(() => registry.Peek(Model)!.Version != servingAtFlush && registry.Peek(Model)!.Manifest.CreatedAt > flushedAt,
-                TimeSpan.FromMinutes(1), "a version published after the store was emptied served");
+            try
+            {
+                await Eventually.TrueAsync(() => registry.Peek(Model)!.Version != servingAtFlush && registry.Peek(Model)!.Manifest.CreatedAt > flushedAt,
+                    TimeSpan.FromMinutes(2), "a version published after the store was emptied served");
+            }
+            catch (TimeoutException e)
+            {
+                var metrics = await host.MetricsAsync();
+                string Of(string metric) => string.Join(", ", metrics.Split('\n').Where(l => l.StartsWith(metric, StringComparison.Ordinal)));
+                throw new TimeoutException($"{e.Message} Serving v{registry.Peek(Model)!.Version} (v{servingAtFlush} at the flush), learner {learner.Progress}; " +
+                    $"{Of("streaming_learner_model_version")}; {Of("streaming_learner_snapshot")}; {Of("streaming_features_training_examples_total")}; " +
+                    $"{Of("streaming_serving_model_load_failures_total")}; {Of("streaming_features_online_write_failures_total")}");
+            }
             await Task.Delay(TimeSpan.FromSeconds(2)); // a little load after the flush too
         }
 
