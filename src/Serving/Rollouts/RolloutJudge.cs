@@ -34,6 +34,7 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
             try
             {
                 if (consumer.Consume(stoppingToken)?.Message?.Value is not { Length: > 0 } value) continue;
+                if (!registry.Names.Any(model => rollouts.For(model) is not null)) continue; // nothing to judge: not even parsed
                 if (JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample) is { } example) Judge(example, producer);
             }
             catch (OperationCanceledException)
