@@ -31,6 +31,9 @@ public sealed class ServingMetrics
         ShadowScored = factory.CreateCounter("streaming_serving_shadow_scored_total", "Rows a shadow challenger scored beside the answer (logged, never returned).", "model", "shadow");
         ArmLabels = factory.CreateCounter("streaming_rollout_arm_labels_total", "Labels of answers (or shadow scores) of a rollout's arm, by model and arm.", "model", "arm");
         ArmLoss = factory.CreateGauge("streaming_rollout_arm_loss", "Mean loss of a rollout arm's labelled answers since the rollout began.", "model", "arm");
+        ArmMeanScore = factory.CreateGauge("streaming_rollout_arm_mean_score", "Mean score of a rollout arm's labelled answers (calibration: against the mean outcome).", "model", "arm");
+        ArmMeanOutcome = factory.CreateGauge("streaming_rollout_arm_mean_outcome", "Mean outcome (target) of a rollout arm's labelled answers.", "model", "arm");
+        ArmAccuracy = factory.CreateGauge("streaming_rollout_arm_accuracy", "Share of a classifier arm's labelled answers whose decision matched the outcome.", "model", "arm");
         ArmZ = factory.CreateGauge("streaming_rollout_z", "The judge's z of a challenger (positive: better than the champion).", "model", "challenger");
         RolloutDecisions = factory.CreateCounter("streaming_rollout_decisions_total", "Promotions and rollbacks the judge decided.", "model", "decision");
         UnreadableRecords = factory.CreateCounter("streaming_serving_unreadable_records_total",
@@ -60,6 +63,9 @@ public sealed class ServingMetrics
     public Counter ShadowScored { get; }
     public Counter ArmLabels { get; }
     public Gauge ArmLoss { get; }
+    public Gauge ArmMeanScore { get; }
+    public Gauge ArmMeanOutcome { get; }
+    public Gauge ArmAccuracy { get; }
     public Gauge ArmZ { get; }
     public Counter RolloutDecisions { get; }
     public Counter UnreadableRecords { get; }

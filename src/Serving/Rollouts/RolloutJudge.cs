@@ -21,6 +21,7 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
     TimeProvider clock, ILogger<RolloutJudge> logger) : BackgroundService
 {
     private readonly Dictionary<(string Model, string Challenger, DateTimeOffset? Since), ArmComparison> _comparisons = [];
+    private readonly Dictionary<(string Model, string Arm, DateTimeOffset? Since), ArmCalibration> _calibration = [];
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => BlockingLoop.Start(() =>
     {
@@ -61,6 +62,14 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
             if (rollouts.For(model) is not { } rollout || registry.Peek(model) is not { } champion || example.Label is not { } label) continue;
             var outcome = champion.Spec.TargetThreshold is { } threshold ? (label > threshold ? 1.0 : 0.0) : label;
             double Loss(double score) => champion.IsClassification ? LogLoss(score, outcome) : (score - outcome) * (score - outcome);
+            var calibratedChampion = false;
+            void Calibrate(string arm, double score)
+            {
+                // The champion's answer enters every challenger's comparison; its own figures count it once.
+                if (arm == model && calibratedChampion) return;
+                calibratedChampion |= arm == model;
+                Calibration(model, arm, rollout.Since).Add(score, outcome, champion.IsClassification, options.DecisionThreshold);
+            }
             foreach (var arm in rollout.Challengers)
             {
                 // An arm that answers everything (a promoted one) has no champion to be compared with.
@@ -68,7 +77,7 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
                 var key = (model, arm.Model, rollout.Since);
                 if (!_comparisons.TryGetValue(key, out var comparison))
                     _comparisons[key] = comparison = new ArmComparison(rollout.Mode == Rollout.Shadow, options.Judge.MinimumLabels, options.Judge.CheckEvery, options.Judge.Threshold);
-                if (!Add(comparison, rollout, model, arm.Model, example, Loss)) continue;
+                if (!Add(comparison, rollout, model, arm.Model, example, Loss, Calibrate)) continue;
                 var judged = comparison.Judge();
                 metrics.ArmLoss.WithLabels(model, model).Set(judged.ChampionLoss);
                 metrics.ArmLoss.WithLabels(model, arm.Model).Set(judged.ChallengerLoss);
@@ -82,22 +91,52 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
         }
     }
 
-    private bool Add(ArmComparison comparison, Rollout rollout, string model, string challenger, TrainingExample example, Func<double, double> loss)
+    private bool Add(ArmComparison comparison, Rollout rollout, string model, string challenger, TrainingExample example, Func<double, double> loss,
+        Action<string, double> calibrate)
     {
         if (example.ServedScore is not { } served) return false;
         if (rollout.Mode == Rollout.Shadow)
         {
             if (example.ServedModel != model || example.Shadows?.FirstOrDefault(s => s.Model == challenger) is not { } shadow) return false;
             comparison.AddPair(loss(served), loss(shadow.Score));
-            metrics.ArmLabels.WithLabels(model, model).Inc();
-            metrics.ArmLabels.WithLabels(model, challenger).Inc();
+            calibrate(model, served);
+            calibrate(challenger, shadow.Score);
             return true;
         }
         if (example.ServedModel == model) comparison.AddChampion(loss(served));
         else if (example.ServedModel == challenger) comparison.AddChallenger(loss(served));
         else return false;
-        metrics.ArmLabels.WithLabels(model, example.ServedModel).Inc();
+        calibrate(example.ServedModel, served);
         return true;
+    }
+
+    private ArmCalibration Calibration(string model, string arm, DateTimeOffset? since)
+    {
+        if (!_calibration.TryGetValue((model, arm, since), out var calibration))
+            _calibration[(model, arm, since)] = calibration = new ArmCalibration(metrics, model, arm);
+        return calibration;
+    }
+
+    /// <summary>
+    /// An arm's labelled answers since the rollout began: how many, accuracy (classifiers: decision = outcome), and
+    /// calibration, the mean score beside the mean outcome (equal for a calibrated model).
+    /// </summary>
+    private sealed class ArmCalibration(ServingMetrics metrics, string model, string arm)
+    {
+        private long _count, _correct;
+        private double _scores, _outcomes;
+
+        public void Add(double score, double outcome, bool classification, double threshold)
+        {
+            _count++;
+            _scores += score;
+            _outcomes += outcome;
+            if (classification && (score >= threshold) == (outcome >= 0.5)) _correct++;
+            metrics.ArmLabels.WithLabels(model, arm).Inc();
+            metrics.ArmMeanScore.WithLabels(model, arm).Set(_scores / _count);
+            metrics.ArmMeanOutcome.WithLabels(model, arm).Set(_outcomes / _count);
+            if (classification) metrics.ArmAccuracy.WithLabels(model, arm).Set((double)_correct / _count);
+        }
     }
 
     private void Decide(string model, Rollout rollout, string challenger, ArmJudgment judged, IProducer<string?, byte[]> producer)

@@ -70,5 +70,10 @@ public sealed class RolloutJudgeTests
         Assert.Equal((ServingHost.Model, Challenger, RolloutDecision.Promote, Rollout.Shadow), (decision.Model, decision.Challenger, decision.Decision, decision.Mode));
         Assert.True(decision.Z >= 3.29 && decision.ChallengerLoss < decision.ChampionLoss, decision.Reason);
         Assert.InRange(decision.Labels, 200, 2_000);
+        // Per arm: the shadow scored q, the truth's own probability, so it is calibrated (mean score ≈ mean outcome); the champion's 1 − q is not better.
+        var metrics = await node.Host.MetricsAsync();
+        double Of(string metric, string arm) => MetricsText.Sum(metrics, metric, $"arm=\"{arm}\"");
+        Assert.InRange(Of("streaming_rollout_arm_mean_score", Challenger) - Of("streaming_rollout_arm_mean_outcome", Challenger), -0.05, 0.05);
+        Assert.True(Of("streaming_rollout_arm_accuracy", Challenger) > Of("streaming_rollout_arm_accuracy", ServingHost.Model));
     }
 }
