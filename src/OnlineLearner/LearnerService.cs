@@ -258,31 +258,12 @@ public sealed class LearnerService(
         }
     }
 
-    private void Learn(byte[]? value, long arrivalMs, IProducer<string?, byte[]> producer)
+    private void Learn(byte[]? record, long arrivalMs, IProducer<string?, byte[]> producer)
     {
-        if (value is not { Length: > 0 })
+        var value = record ?? [];
+        if (RecordReader.Read(value, ContractsJsonContext.Default.TrainingExample, "a training example", out var problem) is not { } example)
         {
-            DeadLetterExample(producer, value ?? [], "malformed_example", "An empty record (a tombstone, or no value): a training example is JSON.");
-            return;
-        }
-        if (RecordBounds.SizeProblem(value.Length) is { } size)
-        {
-            DeadLetterExample(producer, value, RecordBounds.Oversized, size);
-            return;
-        }
-        TrainingExample? example;
-        try
-        {
-            example = JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample);
-        }
-        catch (Exception e) when (UnreadableRecord.Is(e))
-        {
-            DeadLetterExample(producer, value, "malformed_example", e.Message);
-            return;
-        }
-        if (example is null)
-        {
-            DeadLetterExample(producer, value, "malformed_example", "The record is JSON null.");
+            DeadLetterExample(producer, value, problem!.Oversized ? RecordBounds.Oversized : "malformed_example", problem.Detail);
             return;
         }
         if (RecordBounds.TimeProblem(example.Time, arrivalMs) is { } badTime)

@@ -43,11 +43,18 @@ public sealed class ModelFollower(
         var listening = BlockingLoop.Start(() => FollowAnnouncements(stoppingToken), stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
+            try
+            {
+                await FollowEpochAsync(stoppingToken); // once per round, for every model
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("Could not read the model store's epoch ({Reason}); is Redis reachable?", e.Message);
+            }
             foreach (var model in registry.Names)
             {
                 try
                 {
-                    await FollowEpochAsync(stoppingToken);
                     await ReconcileAsync(model, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

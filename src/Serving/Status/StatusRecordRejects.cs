@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -26,26 +25,9 @@ public sealed class StatusRecordRejects(KafkaClientConfigs kafka, ServingMetrics
     /// <param name="what">What the record should be, for the reason: "a snapshot manifest".</param>
     public T? Read<T>(ConsumeResult<string?, byte[]> record, JsonTypeInfo<T> type, string malformed, string what) where T : class
     {
-        if (record.Message.Value is not { Length: > 0 } value)
-        {
-            Reject(record, malformed, $"an empty record (a tombstone, or no value): it should be {what}");
-            return null;
-        }
-        if (RecordBounds.SizeProblem(value.Length) is { } size)
-        {
-            Reject(record, RecordBounds.Oversized, size);
-            return null;
-        }
-        try
-        {
-            if (JsonSerializer.Deserialize(value, type) is { } read) return read;
-            Reject(record, malformed, "the record is JSON null");
-        }
-        catch (Exception e) when (UnreadableRecord.Is(e))
-        {
-            Reject(record, malformed, e.Message);
-        }
-        return null;
+        var read = RecordReader.Read(record.Message.Value, type, what, out var problem);
+        if (problem is not null) Reject(record, problem.Oversized ? RecordBounds.Oversized : malformed, problem.Detail);
+        return read;
     }
 
     public void Reject(ConsumeResult<string?, byte[]> record, string reason, string detail)
