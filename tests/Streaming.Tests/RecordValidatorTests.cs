@@ -22,6 +22,14 @@ public sealed class RecordValidatorTests
     }
 
     [Fact]
+    public void A_string_that_is_not_valid_text_is_malformed_not_a_crash()
+    {
+        // An escaped lone surrogate is well-formed JSON bytes but no text: found by HttpFuzzTests as a 500.
+        var verdict = Label("""{"id":"\ud800","name":"departure_delay_minutes","value":1,"time":"2026-11-24T11:59:00Z","eventId":"e1"}""");
+        Assert.Equal(RejectionReasons.MalformedJson, verdict.Reason);
+    }
+
+    [Fact]
     public void Every_generated_bad_record_is_rejected_with_its_class_reason()
     {
         for (var i = 0; i < BadRecords.Classes.Count; i++)

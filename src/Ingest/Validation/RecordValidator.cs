@@ -73,6 +73,11 @@ public sealed class RecordValidator(IngestOptions options)
             {
                 return Verdict.Reject(r.Reason, r.Message);
             }
+            catch (Exception e) when (UnreadableRecord.Is(e))
+            {
+                // A string the parser took but cannot turn into text, e.g. an escaped lone surrogate ("\ud800").
+                return Verdict.Reject(RejectionReasons.MalformedJson, $"The record holds a string that is not valid text: {e.Message}");
+            }
         }
     }
 
