@@ -22,9 +22,12 @@ public sealed class DriftOptions
     [Range(1e-9, double.MaxValue)]
     public double LossCap { get; set; } = 5;
 
-    /// <summary>Examples without a detection before a concept-drift alert is resolved.</summary>
+    /// <summary>
+    /// Examples in a row in which its detector sees no further rise before a concept-drift alert is resolved, whether the
+    /// loss is back to its level before the drift or has settled at a new one (then the new baseline).
+    /// </summary>
     [Range(1, int.MaxValue)]
-    public int ResolveAfterExamples { get; set; } = 20_000;
+    public int ResolveAfterExamples { get; set; } = 2_000;
 
     /// <summary>Data drift: PSI at or above this (with a significant KS test) opens an alert...</summary>
     [Range(1e-9, 100.0)]

@@ -17,6 +17,15 @@ public sealed record LearnerSpec
     /// <summary>Namespace pairs crossed as quadratic features, e.g. ["origin", "hour"].</summary>
     public IReadOnlyList<string[]> Interactions { get; init; } = [];
 
+    public const string RawNumbers = "raw";
+    public const string Log1pNumbers = "log1p";
+
+    /// <summary>
+    /// How a numeric feature enters: "raw" as given, or "log1p", sign(x)·ln(1 + |x|), which keeps counts, minutes and
+    /// miles within a few units, so a plain SGD step does not blow up on a feature in the thousands.
+    /// </summary>
+    public string Numbers { get; init; } = RawNumbers;
+
     public double LearningRate { get; init; } = 0.1;
     public double Decay { get; init; } = 1e-4;
     public double Power { get; init; } = 0.5;

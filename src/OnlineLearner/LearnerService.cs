@@ -55,6 +55,9 @@ public sealed class LearnerService(
     /// <summary>How far the learner has got, as of its last micro-batch (readable from any thread).</summary>
     public LearnerProgress Progress => Volatile.Read(ref _progress);
 
+    /// <summary>The model this learner learns (Learner:Model, or one of Learner:Also).</summary>
+    public string Model => options.Model;
+
     /// <summary>Set once the loop has loaded its model and starts consuming (for tests and readiness).</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -34,6 +34,10 @@ public sealed class ServingMetrics
         ArmMeanScore = factory.CreateGauge("streaming_rollout_arm_mean_score", "Mean score of a rollout arm's labelled answers (calibration: against the mean outcome).", "model", "arm");
         ArmMeanOutcome = factory.CreateGauge("streaming_rollout_arm_mean_outcome", "Mean outcome (target) of a rollout arm's labelled answers.", "model", "arm");
         ArmAccuracy = factory.CreateGauge("streaming_rollout_arm_accuracy", "Share of a classifier arm's labelled answers whose decision matched the outcome.", "model", "arm");
+        ArmLatency = factory.CreateHistogram("streaming_rollout_arm_latency_seconds", "Time a rollout arm took to answer (or to fail), by model and arm.",
+            new HistogramConfiguration { LabelNames = ["model", "arm"], Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
+        ArmErrors = factory.CreateCounter("streaming_rollout_arm_errors_total", "Answers a rollout arm failed to give (the champion answered instead), by model and arm.", "model", "arm");
+        ArmAuc = factory.CreateGauge("streaming_rollout_arm_auc", "AUC of a classifier arm's labelled answers since the rollout began (binned, updated every 100 labels).", "model", "arm");
         ArmZ = factory.CreateGauge("streaming_rollout_z", "The judge's z of a challenger (positive: better than the champion).", "model", "challenger");
         RolloutDecisions = factory.CreateCounter("streaming_rollout_decisions_total", "Promotions and rollbacks the judge decided.", "model", "decision");
         UnreadableRecords = factory.CreateCounter("streaming_serving_unreadable_records_total",
@@ -66,6 +70,9 @@ public sealed class ServingMetrics
     public Gauge ArmMeanScore { get; }
     public Gauge ArmMeanOutcome { get; }
     public Gauge ArmAccuracy { get; }
+    public Gauge ArmAuc { get; }
+    public Histogram ArmLatency { get; }
+    public Counter ArmErrors { get; }
     public Gauge ArmZ { get; }
     public Counter RolloutDecisions { get; }
     public Counter UnreadableRecords { get; }

@@ -162,4 +162,20 @@ public sealed class JudgeOptions
     /// <summary>|z| at which a look decides (3.29: two-sided 0.001 per look).</summary>
     [Range(1.0, 10.0)]
     public double Threshold { get; set; } = 3.29;
+
+    /// <summary>Guard rail: a challenger whose share of failed answers (each answered by the champion instead) exceeds this is rolled back.</summary>
+    [Range(0.0, 1.0)]
+    public double MaxErrorRate { get; set; } = 0.01;
+
+    /// <summary>Guard rail: a challenger whose p99 answer time exceeds this multiple of the champion's (on this node) is rolled back...</summary>
+    [Range(1.0, 1000.0)]
+    public double MaxLatencyRatio { get; set; } = 2;
+
+    /// <summary>...when its p99 is also above this floor (a ratio between microseconds says nothing).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan LatencyFloor { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Requests each arm answers on this node before the guard rails apply.</summary>
+    [Range(1, 100_000_000)]
+    public int GuardMinimumRequests { get; set; } = 200;
 }

@@ -47,6 +47,7 @@ public static class ServingServiceCollectionExtensions
         services.AddSingleton<RolloutStore>();
         services.AddSingleton<RolloutTable>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutTable>());
+        services.AddSingleton<ArmGuard>();
         services.AddSingleton<RolloutJudge>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutJudge>());
         services.AddSingleton<Predictor>();

@@ -17,6 +17,12 @@ public static class DemoCommand
 
     public static string DefaultDataPath => Path.Combine(AppContext.BaseDirectory, "data", "flights-sample.parquet");
 
+    /// <summary>
+    /// The demo's own defaults over appsettings.json: a second learner (SGD beside the configured FTRL) served as a model
+    /// of its own, and the A/B rollout between the two that the demo sets at start (Demo:Rollout).
+    /// </summary>
+    public const string ConfigurationLayer = "demo.json";
+
     /// <summary>The demo host: the HTTP host plus a replay of <paramref name="settings"/>' dataset.</summary>
     public static WebApplication BuildApp(DemoSettings settings, DemoOutcome outcome, string[] configurationArgs, string urls) =>
         StreamingWebApp.Build(configurationArgs, urls, HostParts.All, builder =>
@@ -25,7 +31,7 @@ public static class DemoCommand
             builder.Services.AddSingleton(outcome);
             builder.Services.AddSingleton<ApplicationReplay>();
             builder.Services.AddHostedService<DemoReplayService>();
-        });
+        }, ConfigurationLayer);
 
     public static Command Create()
     {

@@ -12,6 +12,7 @@ using Streaming.Serving;
 using Streaming.Serving.Inference;
 using Streaming.Serving.Models;
 using Streaming.Serving.Prediction;
+using Streaming.Serving.Rollouts;
 
 namespace Streaming.Host.Commands;
 
@@ -27,8 +28,9 @@ public sealed class DemoReplayService(
     KafkaClientConfigs configs,
     FeatureStoreService features,
     FeatureMetrics featureMetrics,
-    LearnerService learner,
-    LearnerMetrics learnerMetrics,
+    RolloutTable rollouts,
+    RolloutJudge judge,
+    IConfiguration configuration,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     ILogger<DemoReplayService> logger) : BackgroundService
@@ -46,6 +48,7 @@ public sealed class DemoReplayService(
             if (!File.Exists(settings.DataPath)) throw new FileNotFoundException($"No dataset at {Path.GetFullPath(settings.DataPath)}.", settings.DataPath);
             if (!Path.GetExtension(settings.DataPath).Equals(".parquet", StringComparison.OrdinalIgnoreCase))
                 throw new IOException("the demo replays flights Parquet (it predicts each departure like an application); `replay` publishes JSON or NDJSON events");
+            await StartRolloutAsync(stoppingToken);
             var source = new FlightsReplaySource(settings.DataPath, settings.Limit);
             var progress = new ReplayProgress();
             ApplicationReplaySummary summary;
@@ -58,6 +61,7 @@ public sealed class DemoReplayService(
             ReplayExecution.Print(summary.Replay, settings.DataPath, configs);
             PrintServed(summary);
             await ReportLearningAsync(summary, stoppingToken);
+            ReportRollout();
             await ReportServingAsync(summary);
             Console.WriteLine($"wall time: {wall.Elapsed.TotalSeconds:F1} s");
             if (!settings.Once)
@@ -100,24 +104,61 @@ public sealed class DemoReplayService(
         var deadline = DateTime.UtcNow + CatchUpTimeout;
         while (caughtUp && featureMetrics.ExamplesJoined.Value < summary.LabelsWithPrediction && DateTime.UtcNow < deadline) await Task.Delay(100, stoppingToken);
         var joined = (long)featureMetrics.ExamplesJoined.Value;
-        while (Taken() < joined && DateTime.UtcNow < deadline) await Task.Delay(100, stoppingToken);
-        await Task.Delay(300, stoppingToken); // the learner publishes its progress at the end of each micro-batch
+        var timeout = TimeSpan.FromSeconds(10);
+        var examplesTopic = TopicOffsets.EndOffsetTotal(configs, Topics.TrainingExamples, timeout);
+        // Each learner publishes its position at the end of each micro-batch.
+        while (Learners.Any(l => l.Progress.Position < examplesTopic) && DateTime.UtcNow < deadline) await Task.Delay(100, stoppingToken);
         Console.WriteLine(
             $"features: {(caughtUp ? "caught up" : "NOT caught up (see /metrics streaming_features_consumer_lag)")}; " +
             $"{Total(featureMetrics.OnlineWrites):N0} tile writes, {joined:N0} training examples, {Total(featureMetrics.LateRecords):N0} late records dead-lettered");
-        var timeout = TimeSpan.FromSeconds(10);
-        var examplesTopic = TopicOffsets.EndOffsetTotal(configs, Topics.TrainingExamples, timeout);
         Console.WriteLine($"nothing lost: events {TopicOffsets.EndOffsetTotal(configs, Topics.Events, timeout):N0} of {summary.Replay.Events:N0} published, " +
             $"labels {TopicOffsets.EndOffsetTotal(configs, Topics.Labels, timeout):N0} of {summary.Replay.Labels:N0}, " +
             $"training examples {examplesTopic:N0} for {summary.LabelsWithPrediction:N0} labels with a prediction");
-        var progress = learner.Progress;
+        // Every learner's own figures (the configured one first); the loss line is the configured learner's.
+        foreach (var learner in Learners.Skip(1))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {learner.Model}: progressive_log_loss={learner.Progress.ProgressiveLoss:F4} served_log_loss={learner.Progress.ServedLoss:F4} examples={learner.Progress.Examples}"));
+        var progress = Learners[0].Progress;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"progressive_log_loss={progress.ProgressiveLoss:F4} served_log_loss={progress.ServedLoss:F4} examples={progress.Examples}"));
+        var behind = Learners.FirstOrDefault(l => l.Progress.Position < examplesTopic);
         if (!caughtUp) outcome.Error = "the feature pipeline did not catch up with the replay";
-        else if (examplesTopic < summary.LabelsWithPrediction || Taken() < joined)
-            outcome.Error = $"{summary.LabelsWithPrediction:N0} labels named a prediction, {examplesTopic:N0} training examples were published and the learner took {Taken():N0}";
+        else if (examplesTopic < summary.LabelsWithPrediction || behind is not null)
+            outcome.Error = $"{summary.LabelsWithPrediction:N0} labels named a prediction, {examplesTopic:N0} training examples were published" +
+                (behind is null ? "" : $" and the learner of {behind.Model} read {behind.Progress.Position:N0}");
+    }
 
-        long Taken() => (long)(Total(learnerMetrics.Learned) + Total(learnerMetrics.Skipped) + Total(learnerMetrics.Duplicates));
+    /// <summary>The learners of this host: the configured one first, then those of Learner:Also.</summary>
+    private IReadOnlyList<LearnerService> Learners => field ??= [.. services.GetServices<IHostedService>().OfType<LearnerService>().Distinct()];
+
+    /// <summary>Sets the demo's rollout (Demo:Rollout), so the learners' specs are A/B-tested on the replay's requests.</summary>
+    private async Task StartRolloutAsync(CancellationToken cancellationToken)
+    {
+        if (configuration.GetSection("Demo:Rollout").Get<Rollout>() is not { } rollout) return;
+        var model = services.GetRequiredService<ServingOptions>().Models[0];
+        if (rollouts.Validate(model, rollout) is { } problem)
+        {
+            logger.LogWarning("Demo:Rollout is not applied: {Detail}", problem.Detail);
+            return;
+        }
+        var applied = await rollouts.SetAsync(model, rollout, cancellationToken);
+        Console.WriteLine($"rollout: {applied.Mode} on {model}, challengers {string.Join(", ", applied.Challengers.Select(c => $"{c.Model} {c.Percent} %"))}, " +
+            $"sticky by {applied.StickyKey ?? "every key"} (Demo:Rollout; judged on the labels as they join)");
+    }
+
+    /// <summary>Each arm's live figures from the rollout judge, and the decisions it took.</summary>
+    private void ReportRollout()
+    {
+        foreach (var standing in judge.Standings)
+        {
+            var judged = standing.Judged;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"rollout {standing.Model} ({standing.Mode}) over {judged.Labels:N0} labels: live loss {standing.Model} {judged.ChampionLoss:F4} (AUC {standing.ChampionAuc:F3}), " +
+                $"{standing.Challenger} {judged.ChallengerLoss:F4} (AUC {standing.ChallengerAuc:F3}), z = {judged.Z:F2}"));
+        }
+        foreach (var decision in judge.Decisions)
+            Console.WriteLine($"rollout decision: {decision.Decision} {decision.Challenger} at {decision.Labels:N0} labels: {decision.Reason}");
+        if (judge.Standings.Count > 0 && judge.Decisions.Count == 0) Console.WriteLine("rollout decision: none (no arm better or worse with the stated confidence)");
     }
 
     /// <summary>Shows one prediction as an application would get it, with the newest version.</summary>

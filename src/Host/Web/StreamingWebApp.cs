@@ -20,13 +20,26 @@ public static class StreamingWebApp
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
 
-    public static WebApplication Build(string[] configurationArgs, string urls, HostParts parts = HostParts.Ingest, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="layer">A JSON file (in the content root) over appsettings.json and under the environment and the arguments: a command's own defaults.</param>
+    public static WebApplication Build(string[] configurationArgs, string urls, HostParts parts = HostParts.Ingest, Action<WebApplicationBuilder>? configure = null,
+        string? layer = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = configurationArgs,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        if (layer is not null)
+        {
+            var sources = builder.Configuration.Sources;
+            var above = sources.Select((source, index) => (source, index)).Last(s => s.source is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource).index;
+            sources.Insert(above + 1, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+            {
+                Path = layer,
+                FileProvider = builder.Environment.ContentRootFileProvider,
+                Optional = false,
+            });
+        }
         builder.WebHost.UseUrls(urls);
         AddServices(builder.Services, builder.Configuration);
         if (parts.HasFlag(HostParts.Features))

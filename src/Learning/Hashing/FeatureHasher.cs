@@ -17,16 +17,22 @@ public sealed class FeatureHasher
     private readonly Dictionary<(uint, string), uint> _nameHashes = [];
     private readonly (string Left, string Right)[] _interactions;
 
-    public FeatureHasher(int bits, IEnumerable<(string Left, string Right)>? interactions = null)
+    private readonly bool _log1p;
+
+    /// <param name="numbers"><see cref="LearnerSpec.Numbers"/>: "raw", or "log1p" for sign(x)·ln(1 + |x|).</param>
+    public FeatureHasher(int bits, IEnumerable<(string Left, string Right)>? interactions = null, string numbers = LearnerSpec.RawNumbers)
     {
         if (bits is < 1 or > 30) throw new ArgumentOutOfRangeException(nameof(bits), "Between 1 and 30 bits.");
+        if (numbers is not (LearnerSpec.RawNumbers or LearnerSpec.Log1pNumbers))
+            throw new ArgumentOutOfRangeException(nameof(numbers), $"'{numbers}': use {LearnerSpec.RawNumbers} or {LearnerSpec.Log1pNumbers}.");
         Bits = bits;
         Mask = (1 << bits) - 1;
         _interactions = interactions?.ToArray() ?? [];
+        _log1p = numbers == LearnerSpec.Log1pNumbers;
     }
 
-    /// <summary>The hasher a learner spec describes (its bits and interactions).</summary>
-    public static FeatureHasher For(LearnerSpec spec) => new(spec.Bits, spec.Interactions.Select(pair => (pair[0], pair[1])));
+    /// <summary>The hasher a learner spec describes (its bits, interactions and number scale).</summary>
+    public static FeatureHasher For(LearnerSpec spec) => new(spec.Bits, spec.Interactions.Select(pair => (pair[0], pair[1])), spec.Numbers);
 
     public int Bits { get; }
     public int Mask { get; }
@@ -65,7 +71,8 @@ public sealed class FeatureHasher
     /// <summary>A stable fingerprint of how features become slots, stored with every snapshot.</summary>
     public string SpecHash()
     {
-        var spec = $"xxh32;bits={Bits};interactions={string.Join(",", _interactions.Select(i => i.Left + "*" + i.Right))}";
+        // Raw numbers add nothing, so the fingerprints of snapshots made before the option existed still match.
+        var spec = $"xxh32;bits={Bits};interactions={string.Join(",", _interactions.Select(i => i.Left + "*" + i.Right))}{(_log1p ? ";numbers=log1p" : "")}";
         return Convert.ToHexStringLower(XxHash64.Hash(Encoding.UTF8.GetBytes(spec)));
     }
 
@@ -77,7 +84,7 @@ public sealed class FeatureHasher
 
     private (uint Hash, float X) Slot(uint seed, string name, FieldValue value) => value.Kind switch
     {
-        FieldKind.Number => (NameHash(seed, name), (float)value.Number),
+        FieldKind.Number => (NameHash(seed, name), (float)(_log1p ? Math.CopySign(Math.Log(1 + Math.Abs(value.Number)), value.Number) : value.Number)),
         FieldKind.Boolean => (NameHash(seed, name), value.Boolean ? 1f : 0f),
         _ => (NameHash(NameHash(seed, name), value.Text ?? string.Empty), 1f),
     };

@@ -6,14 +6,16 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Streaming.Serving.Inference;
 using Streaming.Serving.Models;
+using Streaming.Serving.Rollouts;
 using Streaming.Serving.Status;
 
 namespace Streaming.Serving.Http;
 
 /// <summary>
 /// GET /status: one server-rendered page for operators (no script, inline SVG, refreshes every 5 s): each model's
-/// served version and its progressive loss over the versions this node has seen, open drift alerts, feature
-/// freshness and throughput.
+/// served version and its progressive loss over the versions this node has seen, its rollout (arms, their live figures and
+/// loss over the labels judged, decisions: on the node whose judge is active), open drift alerts, feature freshness and
+/// throughput.
 /// </summary>
 public static class StatusPage
 {
@@ -22,14 +24,14 @@ public static class StatusPage
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/status", (ModelRegistry registry, VersionHistory history, DriftAlertBoard alerts, FeatureFreshness freshness,
-                Throughput throughput, ExecutionDevice device, TimeProvider clock) =>
-            Results.Content(Render(registry, history, alerts, freshness, throughput, device, clock.GetUtcNow()), "text/html; charset=utf-8"))
+                Throughput throughput, ExecutionDevice device, RolloutTable rollouts, RolloutJudge judge, TimeProvider clock) =>
+            Results.Content(Render(registry, history, alerts, freshness, throughput, device, rollouts, judge, clock.GetUtcNow()), "text/html; charset=utf-8"))
             .WithTags("Operators").ExcludeFromDescription();
         return endpoints;
     }
 
     private static string Render(ModelRegistry registry, VersionHistory history, DriftAlertBoard alerts, FeatureFreshness freshness,
-        Throughput throughput, ExecutionDevice device, DateTimeOffset now)
+        Throughput throughput, ExecutionDevice device, RolloutTable rollouts, RolloutJudge judge, DateTimeOffset now)
     {
         var page = new StringBuilder();
         page.Append("""
@@ -58,6 +60,7 @@ public static class StatusPage
                 page.Append(CultureInfo.InvariantCulture,
                     $"<tr><td>v{manifest.Version}{(manifest.Version == served?.Version ? " (served)" : "")}</td><td>{manifest.CreatedAt:u}</td><td>{manifest.Metrics.Examples:N0}</td><td>{manifest.Metrics.WindowMeanLoss:F4}</td><td>{manifest.Metrics.WindowAccuracy:P1}</td><td>{manifest.Metrics.WindowAuc:F3}</td></tr>");
             page.Append("</table>");
+            RolloutSection(page, model, rollouts.For(model), judge);
         }
 
         var open = alerts.Open;
@@ -85,25 +88,66 @@ public static class StatusPage
         return page.ToString();
     }
 
-    /// <summary>Recent-window loss of each version against the time it was made, as an SVG polyline with a dot per version.</summary>
-    private static string LossPlot(string model, IReadOnlyList<Contracts.SnapshotManifest> versions)
+    /// <summary>The model's rollout: its arms and shares, each challenger's live figures against the champion, their loss plot, decisions.</summary>
+    private static void RolloutSection(StringBuilder page, string model, Contracts.Rollout? rollout, RolloutJudge judge)
+    {
+        var standings = judge.Standings.Where(s => s.Model == model).ToList();
+        var decisions = judge.Decisions.Where(d => d.Model == model).ToList();
+        if (rollout is null && standings.Count == 0 && decisions.Count == 0) return;
+        page.Append(CultureInfo.InvariantCulture, $"<h3 id=\"rollout-{Html.Encode(model)}\">Rollout</h3>");
+        page.Append(rollout is null
+            ? "<p>None now: the model answers every request.</p>"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"<p>{Html.Encode(rollout.Mode)} since {rollout.Since:u}, sticky by {Html.Encode(rollout.StickyKey ?? "every key")}; challengers {Html.Encode(string.Join(", ", rollout.Challengers.Select(c => $"{c.Model} ({c.Percent} %)")))}.</p>"));
+        if (standings.Count == 0) page.Append("<p>No labelled answers judged on this node (the judge runs on one node of the group rollout-judge).</p>");
+        else
+        {
+            page.Append("<table class=\"arms\"><tr><th>challenger</th><th>mode</th><th>labels</th><th>champion loss</th><th>challenger loss</th><th>champion AUC</th><th>challenger AUC</th><th>z</th></tr>");
+            foreach (var standing in standings)
+            {
+                var judged = standing.Judged;
+                page.Append(CultureInfo.InvariantCulture,
+                    $"<tr><td>{Html.Encode(standing.Challenger)}</td><td>{Html.Encode(standing.Mode)}</td><td>{judged.Labels:N0}</td><td>{judged.ChampionLoss:F4}</td><td>{judged.ChallengerLoss:F4}</td><td>{standing.ChampionAuc:F3}</td><td>{standing.ChallengerAuc:F3}</td><td>{judged.Z:F2}</td></tr>");
+            }
+            page.Append("</table><p>Each arm's mean loss since the rollout began, against the labels judged (blue: champion, orange: challenger):</p>");
+            foreach (var standing in standings)
+                page.Append(Plot($"arms-{model}-{standing.Challenger}", "loss of each arm over the labels judged",
+                    [("#1565c0", [.. standing.History.Select(p => ((double)p.Labels, p.ChampionLoss, $"{model}: {p.ChampionLoss:F4} at {p.Labels:N0}"))]),
+                     ("#ef6c00", [.. standing.History.Select(p => ((double)p.Labels, p.ChallengerLoss, $"{standing.Challenger}: {p.ChallengerLoss:F4} at {p.Labels:N0}"))])]));
+        }
+        foreach (var decision in decisions)
+            page.Append(CultureInfo.InvariantCulture, $"<p class=\"decision\"><b>{decision.Time:u}: {Html.Encode(decision.Decision)} {Html.Encode(decision.Challenger)}</b>. {Html.Encode(decision.Reason)}</p>");
+    }
+
+    /// <summary>Recent-window loss of each version against the time it was made, with a dot per version.</summary>
+    private static string LossPlot(string model, IReadOnlyList<Contracts.SnapshotManifest> versions) =>
+        Plot($"loss-{model}", "progressive loss per version",
+            [("#1565c0", [.. versions.Select(v => ((double)v.CreatedAt.ToUnixTimeMilliseconds(), v.Metrics.WindowMeanLoss, $"v{v.Version}: {v.Metrics.WindowMeanLoss:F4}"))])],
+            "no versions yet");
+
+    /// <summary>Series of (x, y, tooltip) points as SVG polylines with a dot per point, on shared scales; the y range is labelled.</summary>
+    private static string Plot(string id, string label, IReadOnlyList<(string Color, IReadOnlyList<(double X, double Y, string Title)> Points)> series, string empty = "no points yet")
     {
         const int Width = 720, Height = 220, Pad = 40;
-        var points = versions.Where(v => double.IsFinite(v.Metrics.WindowMeanLoss)).ToList();
         var svg = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<svg id=\"loss-{Html.Encode(model)}\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"progressive loss per version\">");
-        if (points.Count == 0) return svg.Append("<text x=\"20\" y=\"110\">no versions yet</text></svg>").ToString();
-        double minX = points.Min(p => p.CreatedAt.ToUnixTimeMilliseconds()), maxX = Math.Max(minX + 1, points.Max(p => p.CreatedAt.ToUnixTimeMilliseconds()));
-        double minY = points.Min(p => p.Metrics.WindowMeanLoss), maxY = points.Max(p => p.Metrics.WindowMeanLoss);
+            $"<svg id=\"{Html.Encode(id)}\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{Html.Encode(label)}\">");
+        var finite = series.Select(s => (s.Color, Points: s.Points.Where(p => double.IsFinite(p.Y)).ToList())).ToList();
+        var all = finite.SelectMany(s => s.Points).ToList();
+        if (all.Count == 0) return svg.Append(CultureInfo.InvariantCulture, $"<text x=\"20\" y=\"110\">{Html.Encode(empty)}</text></svg>").ToString();
+        double minX = all.Min(p => p.X), maxX = Math.Max(minX + 1, all.Max(p => p.X));
+        double minY = all.Min(p => p.Y), maxY = all.Max(p => p.Y);
         if (maxY - minY < 1e-6) { minY -= 0.05; maxY += 0.05; }
-        double X(Contracts.SnapshotManifest m) => Pad + (m.CreatedAt.ToUnixTimeMilliseconds() - minX) / (maxX - minX) * (Width - 2 * Pad);
-        double Y(Contracts.SnapshotManifest m) => Height - Pad - (m.Metrics.WindowMeanLoss - minY) / (maxY - minY) * (Height - 2 * Pad);
+        double X(double x) => Pad + (x - minX) / (maxX - minX) * (Width - 2 * Pad);
+        double Y(double y) => Height - Pad - (y - minY) / (maxY - minY) * (Height - 2 * Pad);
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Pad}\" y1=\"{Height - Pad}\" x2=\"{Width - Pad}\" y2=\"{Height - Pad}\" stroke=\"#999\"/>");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"4\" y=\"{Pad}\" font-size=\"11\">{maxY:F3}</text><text x=\"4\" y=\"{Height - Pad}\" font-size=\"11\">{minY:F3}</text>");
-        svg.Append("<polyline fill=\"none\" stroke=\"#1565c0\" stroke-width=\"2\" points=\"")
-            .AppendJoin(' ', points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{X(p):F1},{Y(p):F1}"))).Append("\"/>");
-        foreach (var p in points)
-            svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(p):F1}\" cy=\"{Y(p):F1}\" r=\"3\" fill=\"#1565c0\"><title>v{p.Version}: {p.Metrics.WindowMeanLoss:F4}</title></circle>");
+        foreach (var (color, points) in finite)
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"")
+                .AppendJoin(' ', points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{X(p.X):F1},{Y(p.Y):F1}"))).Append("\"/>");
+            foreach (var p in points)
+                svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(p.X):F1}\" cy=\"{Y(p.Y):F1}\" r=\"3\" fill=\"{color}\"><title>{Html.Encode(p.Title)}</title></circle>");
+        }
         return svg.Append("</svg>").ToString();
     }
 

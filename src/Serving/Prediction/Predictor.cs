@@ -30,6 +30,7 @@ public sealed class Predictor(
     ServingOptions options,
     ServingMetrics metrics,
     RolloutTable rollouts,
+    ArmGuard guard,
     TimeProvider clock)
 {
     /// <summary>Null when every request is well formed, else the first problem.</summary>
@@ -69,24 +70,41 @@ public sealed class Predictor(
 
     /// <summary>
     /// Predictions for validated requests, in order; null when no version is loaded yet. Under a rollout each request is
-    /// answered by its arm (an arm with no version loaded yet leaves it to the champion), or scored by the shadows too.
+    /// answered by its arm (an arm with no version loaded yet, or failing, leaves it to the champion), or scored by the
+    /// shadows too; each arm's answer times and failures feed the guard rails.
     /// </summary>
     public async Task<IReadOnlyList<PredictionResponse>?> PredictAsync(string model, IReadOnlyList<PredictionRequest> requests)
     {
         if (rollouts.For(model) is not { } rollout) return await PredictOnAsync(model, requests, []);
-        if (rollout.Mode == Rollout.Shadow) return await PredictOnAsync(model, requests, [.. rollout.Challengers.Select(c => c.Model)]);
+        if (rollout.Mode == Rollout.Shadow) return await ArmAsync(model, model, requests, [.. rollout.Challengers.Select(c => c.Model)]);
         var arms = requests.Select(r => rollouts.ArmOf(model, rollout, r.Keys!)).ToArray();
-        if (arms.All(a => a == arms[0]))
-            return await PredictOnAsync(arms[0], requests, []) ?? (arms[0] == model ? null : await PredictOnAsync(model, requests, []));
+        if (arms.All(a => a == arms[0])) return await ArmAsync(model, arms[0], requests, []);
         var responses = new PredictionResponse[requests.Count];
         foreach (var group in Enumerable.Range(0, requests.Count).GroupBy(i => arms[i]))
         {
-            var rows = group.Select(i => requests[i]).ToList();
-            var answered = await PredictOnAsync(group.Key, rows, []) ?? await PredictOnAsync(model, rows, []);
+            var answered = await ArmAsync(model, group.Key, [.. group.Select(i => requests[i])], []);
             if (answered is null) return null;
             foreach (var (index, response) in group.Zip(answered)) responses[index] = response;
         }
         return responses;
+    }
+
+    /// <summary>One arm's answers, timed for the guard rails; a challenger not loaded yet or failing leaves them to the champion.</summary>
+    private async Task<IReadOnlyList<PredictionResponse>?> ArmAsync(string model, string arm, IReadOnlyList<PredictionRequest> requests, IReadOnlyList<string> shadows)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var answered = await PredictOnAsync(arm, requests, shadows);
+            if (answered is not null) guard.Record(model, arm, System.Diagnostics.Stopwatch.GetElapsedTime(started), failed: false);
+            if (answered is not null || arm == model) return answered;
+        }
+        catch (Exception) when (arm != model)
+        {
+            // Counted, and rolled back by the judge once past the guard rail; this request costs only the retry.
+            guard.Record(model, arm, System.Diagnostics.Stopwatch.GetElapsedTime(started), failed: true);
+        }
+        return await ArmAsync(model, model, requests, shadows);
     }
 
     private async Task<IReadOnlyList<PredictionResponse>?> PredictOnAsync(string model, IReadOnlyList<PredictionRequest> requests, IReadOnlyList<string> shadows)
@@ -155,16 +173,26 @@ public sealed class Predictor(
         foreach (var shadow in shadows)
         {
             if (registry.Acquire(shadow) is not { } lease) continue; // not loaded yet: nothing to compare
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             using (lease)
             {
-                var challenger = lease.Model;
-                var rows = new SparseVector[inputs.Length];
-                for (var i = 0; i < rows.Length; i++) challenger.Hasher.Hash(inputs[i], rows[i] = new SparseVector());
-                var scores = new double[rows.Length];
-                challenger.Scorer.Score(rows, challenger.Hasher.BiasSlot, scores);
-                var version = challenger.Version.ToString(CultureInfo.InvariantCulture);
-                for (var i = 0; i < rows.Length; i++) perRow[i].Add(new ShadowScore(shadow, version, scores[i]));
-                metrics.ShadowScored.WithLabels(model, shadow).Inc(rows.Length);
+                try
+                {
+                    var challenger = lease.Model;
+                    var rows = new SparseVector[inputs.Length];
+                    for (var i = 0; i < rows.Length; i++) challenger.Hasher.Hash(inputs[i], rows[i] = new SparseVector());
+                    var scores = new double[rows.Length];
+                    challenger.Scorer.Score(rows, challenger.Hasher.BiasSlot, scores);
+                    var version = challenger.Version.ToString(CultureInfo.InvariantCulture);
+                    for (var i = 0; i < rows.Length; i++) perRow[i].Add(new ShadowScore(shadow, version, scores[i]));
+                    metrics.ShadowScored.WithLabels(model, shadow).Inc(rows.Length);
+                    guard.Record(model, shadow, System.Diagnostics.Stopwatch.GetElapsedTime(started), failed: false);
+                }
+                catch (Exception)
+                {
+                    // A failing shadow never costs the answer: it is counted and, past the guard rail, rolled back.
+                    guard.Record(model, shadow, System.Diagnostics.Stopwatch.GetElapsedTime(started), failed: true);
+                }
             }
         }
         return perRow;

@@ -17,11 +17,19 @@ namespace Streaming.Serving.Rollouts;
 /// its figures. The group "rollout-judge" on the one-partition training-examples topic keeps one judge active across
 /// nodes; its figures restart with it (and with every new rollout).
 /// </summary>
-public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, ModelRegistry registry, KafkaClientConfigs kafka, ServingMetrics metrics,
+public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, ModelRegistry registry, ArmGuard guard, KafkaClientConfigs kafka, ServingMetrics metrics,
     TimeProvider clock, ILogger<RolloutJudge> logger) : BackgroundService
 {
     private readonly Dictionary<(string Model, string Challenger, DateTimeOffset? Since), ArmComparison> _comparisons = [];
-    private readonly Dictionary<(string Model, string Arm, DateTimeOffset? Since), ArmCalibration> _calibration = [];
+    private readonly Dictionary<(string Model, string Arm, DateTimeOffset? Since), ArmFigures> _figures = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Model, string Challenger), ArmStanding> _standings = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<RolloutDecision> _decisions = new();
+
+    /// <summary>Each challenger's comparison with its champion as last judged, with its loss history: for /status and the demo.</summary>
+    public IReadOnlyList<ArmStanding> Standings => [.. _standings.Values.OrderBy(s => s.Model, StringComparer.Ordinal).ThenBy(s => s.Challenger, StringComparer.Ordinal)];
+
+    /// <summary>The decisions this node's judge took, oldest first.</summary>
+    public IReadOnlyList<RolloutDecision> Decisions => [.. _decisions];
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => BlockingLoop.Start(() =>
     {
@@ -30,11 +38,18 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
         using var producer = new ProducerBuilder<string?, byte[]>(kafka.Producer()).Build();
         consumer.Subscribe(Topics.TrainingExamples);
+        var guardedAt = clock.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (consumer.Consume(stoppingToken)?.Message?.Value is not { Length: > 0 } value) continue;
+                if (clock.GetUtcNow() - guardedAt >= TimeSpan.FromSeconds(1))
+                {
+                    // Guard rails need no labels: checked every second, whether labels come or not.
+                    guardedAt = clock.GetUtcNow();
+                    Guard(producer);
+                }
+                if (consumer.Consume(TimeSpan.FromMilliseconds(500))?.Message?.Value is not { Length: > 0 } value) continue;
                 if (!registry.Names.Any(model => rollouts.For(model) is not null)) continue; // nothing to judge: not even parsed
                 if (JsonSerializer.Deserialize(value, ContractsJsonContext.Default.TrainingExample) is { } example) Judge(example, producer);
             }
@@ -82,9 +97,12 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
                 metrics.ArmLoss.WithLabels(model, model).Set(judged.ChampionLoss);
                 metrics.ArmLoss.WithLabels(model, arm.Model).Set(judged.ChallengerLoss);
                 if (double.IsFinite(judged.Z)) metrics.ArmZ.WithLabels(model, arm.Model).Set(judged.Z);
+                Stand(model, arm.Model, rollout, judged, comparison.CheckEvery);
                 if (judged.Verdict != RolloutVerdict.Undecided && options.Judge.Enabled)
                 {
-                    Decide(model, rollout, arm.Model, judged, producer);
+                    var promote = judged.Verdict == RolloutVerdict.Promote;
+                    Decide(model, rollout, arm.Model, promote, judged, producer, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{arm.Model} {(promote ? "did better" : "did worse")} than {model} over {judged.Labels:N0} labels: mean loss {judged.ChallengerLoss:F4} against {judged.ChampionLoss:F4}, z = {judged.Z:F2} (decides at ±{options.Judge.Threshold})"));
                     return; // the rollout changed: later examples are judged under the new one
                 }
             }
@@ -110,21 +128,37 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
         return true;
     }
 
-    private ArmCalibration Calibration(string model, string arm, DateTimeOffset? since)
+    private ArmFigures Calibration(string model, string arm, DateTimeOffset? since)
     {
-        if (!_calibration.TryGetValue((model, arm, since), out var calibration))
-            _calibration[(model, arm, since)] = calibration = new ArmCalibration(metrics, model, arm);
-        return calibration;
+        if (!_figures.TryGetValue((model, arm, since), out var figures))
+            _figures[(model, arm, since)] = figures = new ArmFigures(metrics, model, arm);
+        return figures;
+    }
+
+    /// <summary>Keeps the challenger's standing for readers on other threads; a point of its loss history at every look.</summary>
+    private void Stand(string model, string challenger, Rollout rollout, ArmJudgment judged, int checkEvery)
+    {
+        var before = _standings.TryGetValue((model, challenger), out var standing) && standing.Since == rollout.Since ? standing.History : [];
+        var history = judged.Labels % checkEvery == 0 || before.Count == 0
+            ? [.. before.TakeLast(ArmStanding.MaxHistory - 1), new ArmLossPoint(clock.GetUtcNow(), judged.Labels, judged.ChampionLoss, judged.ChallengerLoss)]
+            : before;
+        _standings[(model, challenger)] = new ArmStanding(model, challenger, rollout.Mode, rollout.Since, judged, history,
+            _figures.GetValueOrDefault((model, model, rollout.Since))?.Auc ?? double.NaN, _figures.GetValueOrDefault((model, challenger, rollout.Since))?.Auc ?? double.NaN);
     }
 
     /// <summary>
-    /// An arm's labelled answers since the rollout began: how many, accuracy (classifiers: decision = outcome), and
-    /// calibration, the mean score beside the mean outcome (equal for a calibrated model).
+    /// An arm's labelled answers since the rollout began: how many, accuracy (classifiers: decision = outcome), AUC
+    /// (binned, the learner's progressive metrics), and calibration, the mean score beside the mean outcome (equal for a
+    /// calibrated model).
     /// </summary>
-    private sealed class ArmCalibration(ServingMetrics metrics, string model, string arm)
+    private sealed class ArmFigures(ServingMetrics metrics, string model, string arm)
     {
+        private const int AucEvery = 100; // AUC sums 1,000 bins: not per label
         private long _count, _correct;
         private double _scores, _outcomes;
+        private Learning.Validation.ProgressiveMetrics? _ranking;
+
+        public double Auc { get; private set; } = double.NaN;
 
         public void Add(double score, double outcome, bool classification, double threshold)
         {
@@ -135,23 +169,46 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
             metrics.ArmLabels.WithLabels(model, arm).Inc();
             metrics.ArmMeanScore.WithLabels(model, arm).Set(_scores / _count);
             metrics.ArmMeanOutcome.WithLabels(model, arm).Set(_outcomes / _count);
-            if (classification) metrics.ArmAccuracy.WithLabels(model, arm).Set((double)_correct / _count);
+            if (!classification) return;
+            metrics.ArmAccuracy.WithLabels(model, arm).Set((double)_correct / _count);
+            (_ranking ??= new Learning.Validation.ProgressiveMetrics(classification: true, window: 1)).Add(score, outcome, 0);
+            if (_count % AucEvery != 0) return;
+            Auc = _ranking.Snapshot().Auc;
+            if (double.IsFinite(Auc)) metrics.ArmAuc.WithLabels(model, arm).Set(Auc);
         }
     }
 
-    private void Decide(string model, Rollout rollout, string challenger, ArmJudgment judged, IProducer<string?, byte[]> producer)
+    /// <summary>Rolls back every challenger past a guard rail on this node's answers (errors, latency), labels or not (public for tests).</summary>
+    public void Guard(IProducer<string?, byte[]> producer)
     {
-        var promote = judged.Verdict == RolloutVerdict.Promote;
-        var reason = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{challenger} {(promote ? "did better" : "did worse")} than {model} over {judged.Labels:N0} labels: mean loss {judged.ChallengerLoss:F4} against {judged.ChampionLoss:F4}, z = {judged.Z:F2} (decides at ±{options.Judge.Threshold})");
+        if (!options.Judge.Enabled) return;
+        foreach (var model in registry.Names)
+        {
+            if (rollouts.For(model) is not { } rollout) continue;
+            foreach (var arm in rollout.Challengers)
+            {
+                if (guard.Breach(model, arm.Model) is not { } breach) continue;
+                var judged = _standings.TryGetValue((model, arm.Model), out var standing) && standing.Since == rollout.Since
+                    ? standing.Judged
+                    : new ArmJudgment(RolloutVerdict.RollBack, 0, 0, double.NaN, double.NaN);
+                Decide(model, rollout, arm.Model, promote: false, judged, producer, "guard rail: " + breach);
+                break; // the rollout changed: its other challengers are checked under the new one
+            }
+        }
+    }
+
+    private void Decide(string model, Rollout rollout, string challenger, bool promote, ArmJudgment judged, IProducer<string?, byte[]> producer, string reason)
+    {
         // Promote: the challenger answers every request of the model; roll back: it answers none (the rest of the rollout stays).
         var next = promote
             ? new Rollout(Rollout.AB, [new RolloutArm(challenger, 100)], rollout.StickyKey)
             : rollout with { Challengers = [.. rollout.Challengers.Where(c => c.Model != challenger)], Since = null };
         if (next.Challengers.Count == 0) rollouts.ClearAsync(model, CancellationToken.None).GetAwaiter().GetResult();
         else rollouts.SetAsync(model, next, CancellationToken.None).GetAwaiter().GetResult();
-        var decision = new RolloutDecision(model, challenger, promote ? RolloutDecision.Promote : RolloutDecision.RollBack, rollout.Mode, judged.Z, judged.Labels,
-            judged.ChampionLoss, judged.ChallengerLoss, clock.GetUtcNow(), reason);
+        // JSON has no NaN: figures not measured yet are written as 0 (the reason says what decided).
+        static double Finite(double x) => double.IsFinite(x) ? x : 0;
+        var decision = new RolloutDecision(model, challenger, promote ? RolloutDecision.Promote : RolloutDecision.RollBack, rollout.Mode, Finite(judged.Z), judged.Labels,
+            Finite(judged.ChampionLoss), Finite(judged.ChallengerLoss), clock.GetUtcNow(), reason);
         producer.Produce(Topics.RolloutDecisions, new Message<string?, byte[]>
         {
             Key = model,
@@ -161,6 +218,7 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
             if (report.Error.IsError) logger.LogError("Could not publish the decision on {Model} ({Reason}); it was applied", model, report.Error.Reason);
         });
         metrics.RolloutDecisions.WithLabels(model, decision.Decision).Inc();
+        _decisions.Enqueue(decision);
         logger.LogWarning("Rollout of {Model}: {Decision} {Challenger}. {Reason}", model, promote ? "promoted" : "rolled back", challenger, reason);
     }
 
@@ -170,3 +228,13 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
         return outcome >= 0.5 ? -Math.Log(p) : -Math.Log(1 - p);
     }
 }
+
+/// <summary>A challenger against its champion as last judged, and its loss history (a point per look, the newest <see cref="MaxHistory"/>).</summary>
+public sealed record ArmStanding(string Model, string Challenger, string Mode, DateTimeOffset? Since, ArmJudgment Judged, IReadOnlyList<ArmLossPoint> History,
+    double ChampionAuc, double ChallengerAuc)
+{
+    public const int MaxHistory = 200;
+}
+
+/// <summary>Both arms' mean losses since the rollout began, when <paramref name="Labels"/> labels had been judged.</summary>
+public sealed record ArmLossPoint(DateTimeOffset Time, long Labels, double ChampionLoss, double ChallengerLoss);

@@ -12,7 +12,7 @@ namespace Streaming.Serving.Rollouts;
 /// <see cref="ServingOptions.PinPollInterval"/> (and at once when set through this node), so every node routes alike.
 /// While Redis is away the last rollout read stays in force.
 /// </summary>
-public sealed class RolloutTable(RolloutStore store, ModelRegistry registry, ServingOptions options, ServingMetrics metrics, TimeProvider clock,
+public sealed class RolloutTable(RolloutStore store, ModelRegistry registry, ServingOptions options, ServingMetrics metrics, ArmGuard guard, TimeProvider clock,
     ILogger<RolloutTable> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, Rollout> _rollouts = new(StringComparer.Ordinal);
@@ -110,6 +110,7 @@ public sealed class RolloutTable(RolloutStore store, ModelRegistry registry, Ser
         if (rollout is null) _rollouts.TryRemove(model, out _);
         else _rollouts[model] = rollout;
         if (Equals(before?.Mode, rollout?.Mode) && before?.Since == rollout?.Since) return;
+        guard.Reset(model); // a new rollout is guarded on its own answers
         logger.LogInformation(rollout is null
             ? "No rollout of {Model}: it answers every request"
             : "Rollout of {Model}: {Mode}, challengers {Challengers}, sticky by {Sticky}",

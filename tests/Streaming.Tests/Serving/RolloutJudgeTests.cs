@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Streaming.Contracts;
 using Streaming.Tests.Support;
 
@@ -75,5 +76,50 @@ public sealed class RolloutJudgeTests
         double Of(string metric, string arm) => MetricsText.Sum(metrics, metric, $"arm=\"{arm}\"");
         Assert.InRange(Of("streaming_rollout_arm_mean_score", Challenger) - Of("streaming_rollout_arm_mean_outcome", Challenger), -0.05, 0.05);
         Assert.True(Of("streaming_rollout_arm_accuracy", Challenger) > Of("streaming_rollout_arm_accuracy", ServingHost.Model));
+        Assert.True(Of("streaming_rollout_arm_auc", Challenger) > Of("streaming_rollout_arm_auc", ServingHost.Model));
+
+        // /status shows the arms' figures, their loss plot and the decision.
+        var status = await node.Http.GetStringAsync("/status");
+        Assert.Contains($"id=\"rollout-{ServingHost.Model}\"", status);
+        Assert.Contains($"id=\"arms-{ServingHost.Model}-{Challenger}\"", status);
+        Assert.Contains($"promote {Challenger}</b>", status);
+    }
+
+    [Fact]
+    public async Task A_challenger_past_a_guard_rail_is_rolled_back_without_waiting_for_labels()
+    {
+        await using var node = await ServingHost.StartAsync("--Serving:Models:0=" + Challenger, "--Serving:Judge:GuardMinimumRequests=100");
+        var examples = await TrainingExampleStream.FlightsAsync(400);
+        await node.PublishAsync(SnapshotFactory.Train(examples.Take(200)), 1);
+        await SnapshotFactory.PublishAsync(node.Store, node.Announcer, SnapshotFactory.Train(examples.Skip(200)), Challenger, 1);
+        await node.WaitForVersionAsync(1);
+        using (var set = await node.Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/admin/models/{ServingHost.Model}/rollout")
+               {
+                   Content = new StringContent("""{"mode":"ab","challengers":[{"model":"flights-delay-b","percent":50}]}""", System.Text.Encoding.UTF8, "application/json"),
+                   Headers = { { "X-Api-Key", ServingHost.AdminKey } },
+               }))
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+
+        // Real answers from both arms, then failures of the challenger as the predictor records them (answered by the
+        // champion instead): 5 % of its answers, over the 1 % guard rail.
+        for (var i = 0; i < 200; i++)
+        {
+            using var response = await node.PostJsonAsync($"/v1/models/{ServingHost.Model}/predict", "{\"keys\":{\"origin\":\"O" + i + "\"},\"fields\":{\"distance\":300}}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var guard = node.Host.Services.GetRequiredService<Streaming.Serving.Rollouts.ArmGuard>();
+        Assert.Null(guard.Breach(ServingHost.Model, Challenger));
+        for (var i = 0; i < 10; i++) guard.Record(ServingHost.Model, Challenger, TimeSpan.FromMilliseconds(1), failed: true);
+
+        var record = KafkaReader.ReadAll(node.Host.Bootstrap, Topics.RolloutDecisions, 1, TimeSpan.FromSeconds(30)).Single();
+        var decision = JsonSerializer.Deserialize(record.Message.Value, ContractsJsonContext.Default.RolloutDecision)!;
+        Assert.Equal((Challenger, RolloutDecision.RollBack), (decision.Challenger, decision.Decision));
+        Assert.StartsWith("guard rail: flights-delay-b failed 10 of", decision.Reason);
+        await Eventually.TrueAsync(async () =>
+        {
+            using var rollout = await node.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/v1/admin/models/{ServingHost.Model}/rollout") { Headers = { { "X-Api-Key", ServingHost.AdminKey } } });
+            return rollout.StatusCode == HttpStatusCode.NoContent;
+        }, TimeSpan.FromSeconds(10), "the rollout cleared once its only challenger was rolled back");
+        Assert.Equal(10, MetricsText.Sum(await node.Host.MetricsAsync(), "streaming_rollout_arm_errors_total", $"arm=\"{Challenger}\""));
     }
 }
