@@ -27,6 +27,7 @@ public sealed class FeatureStoreService(
 {
     private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(5);
     private readonly Lazy<IConsumer<Ignore, Ignore>> _lagConsumer = new(() => new ConsumerBuilder<Ignore, Ignore>(kafkaConfigs.Consumer(options.ApplicationId)).Build());
+    private readonly TaskCompletionSource<LostRecords> _recordsLost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DeadLetterPublisher? _deadLetters;
     private KafkaStream? _stream;
 
@@ -50,10 +51,14 @@ public sealed class FeatureStoreService(
 
         StreamizLogging.Instance.Attach(loggerFactory);
         _deadLetters = new DeadLetterPublisher(kafkaConfigs.Producer(), "features", () => metrics.DeadLetterFailures.Inc(), loggerFactory.CreateLogger<DeadLetterPublisher>());
-        var tiles = new TileSettings(set, options.ApplicationId, tileStore, _deadLetters, metrics, options.FlushInterval, loggerFactory.CreateLogger<TileProcessor>());
+        var watch = new LogStartWatch(
+            (topic, partition) => _lagConsumer.Value.QueryWatermarkOffsets(new TopicPartition(topic, partition), TimeSpan.FromSeconds(5)).Low.Value,
+            lost => _recordsLost.TrySetResult(lost));
+        var tiles = new TileSettings(set, options.ApplicationId, tileStore, _deadLetters, metrics, options.FlushInterval, loggerFactory.CreateLogger<TileProcessor>(), watch);
         var topology = new FeatureTopology(tiles, options.JoinHorizon).Build();
         var config = StreamConfig();
         StreamExceptionHandlers.AddTo(config, _deadLetters, metrics, logger);
+
         _stream = new KafkaStream(topology, config);
         _stream.StateChanged += (_, state) =>
         {
@@ -67,14 +72,30 @@ public sealed class FeatureStoreService(
         using var timer = new PeriodicTimer(LagInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (true)
             {
+                var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                if (await Task.WhenAny(tick, _recordsLost.Task) == _recordsLost.Task) throw RecordsLost(await _recordsLost.Task);
+                if (!await tick) break;
                 foreach (var topic in SourceTopics) metrics.ConsumerLag.WithLabels(topic).Set(Lag(topic, kafkaOptions.StreamPartitions));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// Records were deleted before the pipeline read them (its position fell below the log start) and librdkafka
+    /// skipped to the earliest one left: the pipeline stops, loudly, rather than carry on with values missing them.
+    /// </summary>
+    private InvalidOperationException RecordsLost(LostRecords lost)
+    {
+        metrics.RecordsLost.Inc();
+        logger.LogCritical("The feature pipeline's position in {Topic}[{Partition}] fell below the log start: offsets {From} to {To} were deleted before it read them " +
+            "(the embedded broker keeps about 5 MiB per partition; a real broker's retention was shorter than the pipeline's lag). Stopping so that no value " +
+            "is silently missing them: republish that range (from the lake or the producers), or accept the loss, then restart.", lost.Topic, lost.Partition, lost.From, lost.To);
+        return new InvalidOperationException($"the feature pipeline's position in {lost.Topic}[{lost.Partition}] fell below the log start: offsets {lost.From}–{lost.To} were lost unread");
     }
 
     private static readonly string[] SourceTopics = [Topics.Events, Topics.Labels, Topics.Predictions];

@@ -10,8 +10,20 @@ using Streaming.Platform.Kafka;
 namespace Streaming.FeatureStore.Streams;
 
 /// <summary>What every tile processor shares: the views, where tiles go, where rejects go, how often to flush.</summary>
+/// <param name="Watch">Where a partition's log starts, and whom to tell when records were deleted before they were folded; null: not watched.</param>
 public sealed record TileSettings(
-    FeatureSet Set, string ApplicationId, ITileStore Store, IDeadLetterSink DeadLetters, FeatureMetrics Metrics, TimeSpan FlushInterval, ILogger Logger);
+    FeatureSet Set, string ApplicationId, ITileStore Store, IDeadLetterSink DeadLetters, FeatureMetrics Metrics, TimeSpan FlushInterval, ILogger Logger,
+    LogStartWatch? Watch = null);
+
+/// <summary>
+/// How a tile processor learns that its consumer skipped records: librdkafka answers a position below the log start by
+/// resetting to the earliest record, silently through Streamiz. A jump past the next offset is checked against the log
+/// start (one query per jump; transaction markers make harmless jumps), and a real loss is reported.
+/// </summary>
+public sealed record LogStartWatch(Func<string, int, long> LogStart, Action<LostRecords> Lost);
+
+/// <summary>Offsets <paramref name="From"/> to <paramref name="To"/> of a source partition were deleted before the pipeline folded them.</summary>
+public sealed record LostRecords(string Topic, int Partition, long From, long To);
 
 /// <summary>
 /// Folds one source topic's records into tiles (<see cref="EntityTile"/>): per (view, entity), the panes of this
@@ -70,6 +82,8 @@ public sealed class TileProcessor : IProcessor<string, byte[]>
             settings.Metrics.Resumed.WithLabels(_topic).Inc(); // already in the store before a restart
             return;
         }
+        if (settings.Watch is { } watch && state.Offset >= 0 && offset > state.Offset + 1 && watch.LogStart(_topic, partition) is var start && start > state.Offset + 1)
+            watch.Lost(new LostRecords(_topic, partition, state.Offset + 1, start - 1));
         settings.Metrics.Received.WithLabels(_topic).Inc();
         try
         {

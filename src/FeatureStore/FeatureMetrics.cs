@@ -15,6 +15,8 @@ public sealed class FeatureMetrics
         LateRecords = factory.CreateCounter("streaming_features_late_total", "Records later than the view's grace on their source partition: dead-lettered, not aggregated.", "view");
         MissingField = factory.CreateCounter("streaming_features_missing_field_total", "Events of a view's type without the (numeric) field it aggregates: not counted in that view.", "view");
         DeadLettered = factory.CreateCounter("streaming_features_dead_lettered_total", "Records the feature pipeline dead-lettered, by stream and reason.", "stream", "reason");
+        RecordsLost = factory.CreateCounter("streaming_features_records_lost_total",
+            "Times a source partition's records were deleted before the pipeline folded them (its position below the log start); the pipeline stops on the first.");
         DeadLetterFailures = factory.CreateCounter("streaming_features_dead_letter_failures_total", "Dead letters the producer refused outright (lost; check the broker's message size limit).");
         ExamplesJoined = factory.CreateCounter("streaming_features_training_examples_total", "Training examples published (logged predictions joined with their labels).");
         PredictionsUnlabelled = factory.CreateCounter("streaming_features_predictions_unlabelled_total", "Logged predictions no label named within the join horizon: forgotten.");
@@ -39,6 +41,7 @@ public sealed class FeatureMetrics
     public Counter MissingField { get; }
     public Counter DeadLettered { get; }
     public Counter DeadLetterFailures { get; }
+    public Counter RecordsLost { get; }
     public Counter ExamplesJoined { get; }
     public Counter PredictionsUnlabelled { get; }
     public Counter OnlineWrites { get; }
