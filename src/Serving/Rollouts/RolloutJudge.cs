@@ -17,8 +17,8 @@ namespace Streaming.Serving.Rollouts;
 /// its figures. The group "rollout-judge" on the one-partition training-examples topic keeps one judge active across
 /// nodes; its figures restart with it (and with every new rollout).
 /// </summary>
-public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, ModelRegistry registry, ArmGuard guard, KafkaClientConfigs kafka, ServingMetrics metrics,
-    TimeProvider clock, ILogger<RolloutJudge> logger) : BackgroundService
+public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, ModelRegistry registry, ArmGuard guard, Status.DriftAlertBoard drift,
+    KafkaClientConfigs kafka, ServingMetrics metrics, TimeProvider clock, ILogger<RolloutJudge> logger) : BackgroundService
 {
     private readonly Dictionary<(string Model, string Challenger, DateTimeOffset? Since), ArmComparison> _comparisons = [];
     private readonly Dictionary<(string Model, string Arm, DateTimeOffset? Since), ArmFigures> _figures = [];
@@ -187,7 +187,7 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
             if (rollouts.For(model) is not { } rollout) continue;
             foreach (var arm in rollout.Challengers)
             {
-                if (guard.Breach(model, arm.Model) is not { } breach) continue;
+                if ((guard.Breach(model, arm.Model) ?? Drifting(model, arm.Model, rollout)) is not { } breach) continue;
                 var judged = _standings.TryGetValue((model, arm.Model), out var standing) && standing.Since == rollout.Since
                     ? standing.Judged
                     : new ArmJudgment(RolloutVerdict.RollBack, 0, 0, double.NaN, double.NaN);
@@ -195,6 +195,21 @@ public sealed class RolloutJudge(ServingOptions options, RolloutTable rollouts, 
                 break; // the rollout changed: its other challengers are checked under the new one
             }
         }
+    }
+
+    /// <summary>
+    /// Drift and rollouts share one view of "this version is getting worse": a concept-drift alert on the challenger's
+    /// served loss, opened since the rollout began while the champion's served loss has none (a change of the data that
+    /// hurts both arms is no reason to prefer either), rolls the challenger back.
+    /// </summary>
+    private string? Drifting(string model, string challenger, Rollout rollout)
+    {
+        var open = drift.Open.Where(a => a.Kind == "concept_drift" && a.Subject == "served_loss").ToList();
+        if (open.Any(a => a.Model == model)) return null;
+        return open.FirstOrDefault(a => a.Model == challenger && a.Since >= (rollout.Since ?? DateTimeOffset.MinValue)) is { } alert
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"the served loss of {challenger} drifted up since {alert.Since:u} ({alert.Detector}: {alert.Value:F3} against {alert.Threshold:F3}, alert {alert.Key}) while {model}'s did not")
+            : null;
     }
 
     private void Decide(string model, Rollout rollout, string challenger, bool promote, ArmJudgment judged, IProducer<string?, byte[]> producer, string reason)

@@ -122,4 +122,35 @@ public sealed class RolloutJudgeTests
         }, TimeSpan.FromSeconds(10), "the rollout cleared once its only challenger was rolled back");
         Assert.Equal(10, MetricsText.Sum(await node.Host.MetricsAsync(), "streaming_rollout_arm_errors_total", $"arm=\"{Challenger}\""));
     }
+
+    [Fact]
+    public async Task A_challenger_whose_served_loss_drifts_up_alone_is_rolled_back()
+    {
+        await using var node = await ServingHost.StartAsync("--Serving:Models:0=" + Challenger);
+        var examples = await TrainingExampleStream.FlightsAsync(400);
+        await node.PublishAsync(SnapshotFactory.Train(examples.Take(200)), 1);
+        await SnapshotFactory.PublishAsync(node.Store, node.Announcer, SnapshotFactory.Train(examples.Skip(200)), Challenger, 1);
+        await node.WaitForVersionAsync(1);
+        using (var set = await node.Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/admin/models/{ServingHost.Model}/rollout")
+               {
+                   Content = new StringContent("""{"mode":"ab","challengers":[{"model":"flights-delay-b","percent":50}]}""", System.Text.Encoding.UTF8, "application/json"),
+                   Headers = { { "X-Api-Key", ServingHost.AdminKey } },
+               }))
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+
+        // The learner of the challenger opens a concept-drift alert on its served loss; the champion's has none.
+        var now = DateTimeOffset.UtcNow;
+        var alert = new DriftAlert($"concept_drift/{Challenger}/served_loss/adwin", DriftAlert.Open, "concept_drift", Challenger, 1, "served_loss", "adwin",
+            0.61, 0.48, "last 4096 examples", now, now, "roll back");
+        using (var producer = new ProducerBuilder<string?, byte[]>(new ProducerConfig { BootstrapServers = node.Host.Bootstrap }).Build())
+        {
+            producer.Produce(Topics.DriftAlerts, new Message<string?, byte[]> { Key = alert.Key, Value = JsonSerializer.SerializeToUtf8Bytes(alert, ContractsJsonContext.Default.DriftAlert) });
+            producer.Flush(TimeSpan.FromSeconds(10));
+        }
+
+        var decision = JsonSerializer.Deserialize(KafkaReader.ReadAll(node.Host.Bootstrap, Topics.RolloutDecisions, 1, TimeSpan.FromSeconds(30)).Single().Message.Value,
+            ContractsJsonContext.Default.RolloutDecision)!;
+        Assert.Equal((Challenger, RolloutDecision.RollBack), (decision.Challenger, decision.Decision));
+        Assert.Contains("the served loss of flights-delay-b drifted up", decision.Reason);
+    }
 }
