@@ -17,17 +17,7 @@ public sealed class RolloutJudgeTests
     [Fact]
     public async Task A_shadow_that_is_better_on_its_labels_is_promoted_with_a_decision_record_and_no_failed_request()
     {
-        await using var node = await ServingHost.StartAsync("--Serving:Models:0=" + Challenger, "--Serving:Judge:MinimumLabels=200", "--Serving:Judge:CheckEvery=100");
-        var examples = await TrainingExampleStream.FlightsAsync(400);
-        await node.PublishAsync(SnapshotFactory.Train(examples.Take(200)), 1);
-        await SnapshotFactory.PublishAsync(node.Store, node.Announcer, SnapshotFactory.Train(examples.Skip(200)), Challenger, 1);
-        await node.WaitForVersionAsync(1);
-        using (var set = await node.Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/admin/models/{ServingHost.Model}/rollout")
-               {
-                   Content = new StringContent("""{"mode":"shadow","challengers":[{"model":"flights-delay-b"}]}""", System.Text.Encoding.UTF8, "application/json"),
-                   Headers = { { "X-Api-Key", ServingHost.AdminKey } },
-               }))
-            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        await using var node = await StartWithRolloutAsync("""{"mode":"shadow","challengers":[{"model":"flights-delay-b"}]}""", "--Serving:Judge:MinimumLabels=200", "--Serving:Judge:CheckEvery=100");
 
         // Requests all along, while the decision is taken and applied.
         var statuses = new ConcurrentQueue<HttpStatusCode>();
@@ -88,17 +78,7 @@ public sealed class RolloutJudgeTests
     [Fact]
     public async Task A_challenger_past_a_guard_rail_is_rolled_back_without_waiting_for_labels()
     {
-        await using var node = await ServingHost.StartAsync("--Serving:Models:0=" + Challenger, "--Serving:Judge:GuardMinimumRequests=100");
-        var examples = await TrainingExampleStream.FlightsAsync(400);
-        await node.PublishAsync(SnapshotFactory.Train(examples.Take(200)), 1);
-        await SnapshotFactory.PublishAsync(node.Store, node.Announcer, SnapshotFactory.Train(examples.Skip(200)), Challenger, 1);
-        await node.WaitForVersionAsync(1);
-        using (var set = await node.Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/admin/models/{ServingHost.Model}/rollout")
-               {
-                   Content = new StringContent("""{"mode":"ab","challengers":[{"model":"flights-delay-b","percent":50}]}""", System.Text.Encoding.UTF8, "application/json"),
-                   Headers = { { "X-Api-Key", ServingHost.AdminKey } },
-               }))
-            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        await using var node = await StartWithRolloutAsync("""{"mode":"ab","challengers":[{"model":"flights-delay-b","percent":50}]}""", "--Serving:Judge:GuardMinimumRequests=100");
 
         // Real answers from both arms, then failures of the challenger as the predictor records them (answered by the
         // champion instead): 5 % of its answers, over the 1 % guard rail.
@@ -126,17 +106,7 @@ public sealed class RolloutJudgeTests
     [Fact]
     public async Task A_challenger_whose_served_loss_drifts_up_alone_is_rolled_back()
     {
-        await using var node = await ServingHost.StartAsync("--Serving:Models:0=" + Challenger);
-        var examples = await TrainingExampleStream.FlightsAsync(400);
-        await node.PublishAsync(SnapshotFactory.Train(examples.Take(200)), 1);
-        await SnapshotFactory.PublishAsync(node.Store, node.Announcer, SnapshotFactory.Train(examples.Skip(200)), Challenger, 1);
-        await node.WaitForVersionAsync(1);
-        using (var set = await node.Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/admin/models/{ServingHost.Model}/rollout")
-               {
-                   Content = new StringContent("""{"mode":"ab","challengers":[{"model":"flights-delay-b","percent":50}]}""", System.Text.Encoding.UTF8, "application/json"),
-                   Headers = { { "X-Api-Key", ServingHost.AdminKey } },
-               }))
-            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        await using var node = await StartWithRolloutAsync("""{"mode":"ab","challengers":[{"model":"flights-delay-b","percent":50}]}""");
 
         // The learner of the challenger opens a concept-drift alert on its served loss; the champion's has none.
         var now = DateTimeOffset.UtcNow;
@@ -152,5 +122,22 @@ public sealed class RolloutJudgeTests
             ContractsJsonContext.Default.RolloutDecision)!;
         Assert.Equal((Challenger, RolloutDecision.RollBack), (decision.Challenger, decision.Decision));
         Assert.Contains("the served loss of flights-delay-b drifted up", decision.Reason);
+    }
+
+    /// <summary>A node serving the champion and <see cref="Challenger"/>, each at version 1, under the rollout given.</summary>
+    private static async Task<ServingHost> StartWithRolloutAsync(string rollout, params string[] settings)
+    {
+        var node = await ServingHost.StartAsync(["--Serving:Models:0=" + Challenger, .. settings]);
+        var examples = await TrainingExampleStream.FlightsAsync(400);
+        await node.PublishAsync(SnapshotFactory.Train(examples.Take(200)), 1);
+        await SnapshotFactory.PublishAsync(node.Store, node.Announcer, SnapshotFactory.Train(examples.Skip(200)), Challenger, 1);
+        await node.WaitForVersionAsync(1);
+        using var set = await node.Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/admin/models/{ServingHost.Model}/rollout")
+        {
+            Content = new StringContent(rollout, System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "X-Api-Key", ServingHost.AdminKey } },
+        });
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        return node;
     }
 }
