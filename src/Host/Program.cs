@@ -16,12 +16,13 @@ var root = new RootCommand("Streaming online-learning service: ingest, features,
     ReplayCommand.Create(),
     BrokerCommand.Create(),
     SampleCommand.Create(),
+    Streaming.Host.Cli.ConfigurationOverrides.Set,
 };
 try
 {
     // The host handles Ctrl+C and SIGTERM itself (graceful stop within its timeout); System.CommandLine's own
     // handler would race it and threw on a second signal during shutdown.
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+    return await root.Parse(Streaming.Host.Cli.ConfigurationOverrides.Rewrite(args)).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
 }
 catch (Microsoft.Extensions.Options.OptionsValidationException e)
 {

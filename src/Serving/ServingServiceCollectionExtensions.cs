@@ -55,17 +55,16 @@ public static class ServingServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MicroBatcher>());
         services.AddSingleton<AdminActions>();
         services.AddHealthChecks().AddCheck<ModelsLoadedHealthCheck>("models", tags: ["ready"]);
-        services.AddOpenApi();
         return services;
     }
 
-    /// <summary>The prediction, model and admin endpoints, and the OpenAPI document at /openapi/v1.json.</summary>
-    public static IEndpointRouteBuilder MapStreamingServing(this IEndpointRouteBuilder endpoints)
+    /// <summary>The prediction, model and admin endpoints and the status page.</summary>
+    /// <returns>The prediction endpoints, for the host to put its access rules on.</returns>
+    public static RouteGroupBuilder MapStreamingServing(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapServingEndpoints();
+        var predictions = endpoints.MapServingEndpoints();
         endpoints.MapAdminEndpoints();
         endpoints.MapStatusPage();
-        endpoints.MapOpenApi();
-        return endpoints;
+        return predictions;
     }
 }

@@ -105,7 +105,7 @@ public static class BackfillCommand
         var command = new Command("backfill", "Recompute the feature views from history with the streaming definitions; training set, materialization, parity.")
         {
             lake, data, limit, from, to, output, materialize, parity, metricsFile,
-        }.AcceptingConfiguration();
+        };
         command.SetAction(async (result, cancellationToken) =>
         {
             var builder = result.CreateHostBuilder();

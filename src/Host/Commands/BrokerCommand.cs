@@ -13,8 +13,7 @@ public static class BrokerCommand
 {
     public static Command Create()
     {
-        var command = new Command("broker", "Run embedded Kafka (librdkafka mock cluster) and Redis (Garnet) for other processes.")
-            .AcceptingConfiguration();
+        var command = new Command("broker", "Run embedded Kafka (librdkafka mock cluster) and Redis (Garnet) for other processes.");
         command.SetAction(async (result, cancellationToken) =>
         {
             var builder = result.CreateHostBuilder();

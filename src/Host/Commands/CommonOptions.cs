@@ -30,14 +30,8 @@ public static class CommonOptions
 
     public static double? ParseSpeed(string text) => SpeedOption.TryParse(text, out var speed, out _) ? speed : null;
 
-    /// <summary>Lets configuration overrides (--Section:Key=value) through to the host.</summary>
-    public static T AcceptingConfiguration<T>(this T command) where T : Command
-    {
-        command.TreatUnmatchedTokensAsErrors = false;
-        return command;
-    }
-
-    public static string[] ConfigurationArgs(this ParseResult result) => [.. result.UnmatchedTokens];
+    /// <summary>The configuration overrides given (<see cref="ConfigurationOverrides"/>), for a host builder.</summary>
+    public static string[] ConfigurationArgs(this ParseResult result) => ConfigurationOverrides.Of(result);
 
     /// <summary>A non-HTTP host with the same configuration sources as the web host (appsettings.json beside the binary).</summary>
     public static HostApplicationBuilder CreateHostBuilder(this ParseResult result) =>

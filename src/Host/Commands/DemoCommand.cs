@@ -52,7 +52,7 @@ public static class DemoCommand
         var command = new Command("demo", "Run the whole service on embedded Kafka and Redis and replay the flights data into it.")
         {
             once, data, urls, speed, limit, maxLag,
-        }.AcceptingConfiguration();
+        };
         command.SetAction(async (result, cancellationToken) =>
         {
             var settings = new DemoSettings(ResolveDataPath(result.GetValue(data)!), CommonOptions.ParseSpeed(result.GetValue(speed)!), result.GetValue(limit), result.GetValue(once), result.GetValue(maxLag));

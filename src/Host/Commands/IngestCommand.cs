@@ -10,7 +10,7 @@ public static class IngestCommand
     public static Command Create()
     {
         var urls = CommonOptions.Urls();
-        var command = new Command("ingest", "Serve the HTTP ingest API.") { urls }.AcceptingConfiguration();
+        var command = new Command("ingest", "Serve the HTTP ingest API.") { urls };
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var app = StreamingWebApp.Build(result.ConfigurationArgs(), result.GetValue(urls)!);

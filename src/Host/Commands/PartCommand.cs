@@ -22,7 +22,7 @@ public static class PartCommand
     private static Command Create(string name, HostParts part, string defaultUrls, string description)
     {
         var urls = CommonOptions.Urls(defaultUrls);
-        var command = new Command(name, description) { urls }.AcceptingConfiguration();
+        var command = new Command(name, description) { urls };
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var app = StreamingWebApp.Build(result.ConfigurationArgs(), result.GetValue(urls)!, part);

@@ -16,7 +16,7 @@ public static class ReplayCommand
         var command = new Command("replay", "Publish a dataset's rows as events, and their labels when they would have arrived.")
         {
             file, speed, limit,
-        }.AcceptingConfiguration();
+        };
         command.SetAction(async (result, cancellationToken) =>
         {
             var builder = result.CreateHostBuilder();

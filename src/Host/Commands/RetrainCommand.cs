@@ -23,7 +23,7 @@ public static class RetrainCommand
         var command = new Command("retrain", "Fit the model in batch (L-BFGS) on a backfilled training set; held-out loss beside the online model's; optionally publish a candidate.")
         {
             trainingSet, holdoutFrom, publish,
-        }.AcceptingConfiguration();
+        };
         command.SetAction(async (result, cancellationToken) =>
         {
             var builder = result.CreateHostBuilder();

@@ -1,5 +1,6 @@
 using Prometheus;
 using Streaming.FeatureStore;
+using Streaming.Host.Web.Access;
 using Streaming.FeatureStore.Streams;
 using Streaming.Ingest;
 using Streaming.Ingest.Http;
@@ -12,7 +13,8 @@ using Streaming.Serving;
 namespace Streaming.Host.Web;
 
 /// <summary>
-/// The composition root of the HTTP host: platform (Kafka, Redis), ingest, metrics and health, with
+/// The composition root of the HTTP host: platform (Kafka, Redis), ingest, access (keys, rate limits), metrics, health and
+/// the OpenAPI document at /openapi/v1.json, with
 /// configuration from appsettings.json, STREAMING_-free environment overrides (e.g. Kafka__BootstrapServers)
 /// and --Section:Key=value arguments.
 /// </summary>
@@ -42,6 +44,8 @@ public static class StreamingWebApp
         }
         builder.WebHost.UseUrls(urls);
         AddServices(builder.Services, builder.Configuration);
+        builder.Services.AddStreamingAccess(builder.Configuration);
+        builder.Services.AddOpenApi();
         if (parts.HasFlag(HostParts.Features))
         {
             builder.Services.AddStreamingFeatures(builder.Configuration);
@@ -66,10 +70,14 @@ public static class StreamingWebApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (parts.HasFlag(HostParts.Ingest)) app.MapIngestEndpoints();
-        if (parts.HasFlag(HostParts.Serving)) app.MapStreamingServing();
+        var registry = app.Services.GetRequiredService<CollectorRegistry>();
+        app.UseHttpMetrics(options => options.SetMetricFactory(Metrics.WithCustomRegistry(registry)));
+        app.UseStreamingAccess();
+        if (parts.HasFlag(HostParts.Ingest)) app.MapIngestEndpoints().RequireAccess(AccessScopes.Ingest);
+        if (parts.HasFlag(HostParts.Serving)) app.MapStreamingServing().RequireAccess(AccessScopes.Predict);
         app.MapHealthEndpoints();
-        app.MapMetricsEndpoint();
+        app.MapMetrics("/metrics", registry);
+        app.MapOpenApi();
         return app;
     }
 
@@ -91,12 +99,6 @@ public static class StreamingWebApp
             .AddCheck<PartsHealthCheck>("parts", tags: ["live", "ready"]);
     }
 
-    private static void MapMetricsEndpoint(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/metrics", async (HttpContext context, CollectorRegistry registry) =>
-        {
-            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            await registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
-        });
 }
 
 /// <summary>Which parts a host process runs besides the platform, health and metrics.</summary>

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Streaming.Contracts;
 using Streaming.Ingest.Publishing;
 using Streaming.Ingest.Validation;
+using Streaming.Platform.Http;
 using Streaming.Platform.IO;
 
 namespace Streaming.Ingest.Http;
@@ -17,14 +19,25 @@ public static class IngestEndpoints
 {
     private const string Source = "http";
 
-    public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder endpoints)
+    /// <returns>The ingest endpoints, for the host to put its access rules on.</returns>
+    public static RouteGroupBuilder MapIngestEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/events", (HttpContext context, IngestPipeline pipeline, IngestOptions options) =>
-            HandleAsync(context, IngestStream.Events, pipeline, options));
-        endpoints.MapPost("/v1/labels", (HttpContext context, IngestPipeline pipeline, IngestOptions options) =>
-            HandleAsync(context, IngestStream.Labels, pipeline, options));
-        return endpoints;
+        var ingest = endpoints.MapGroup("/v1").WithTags("Ingest");
+        ingest.MapPost("/events", (HttpContext context, IngestPipeline pipeline, IngestOptions options) =>
+                HandleAsync(context, IngestStream.Events, pipeline, options))
+            .WithName("IngestEvents").WithSummary("Publish events: a JSON array, one JSON object, or NDJSON.")
+            .DocumentsJsonBody<RouteHandlerBuilder, EntityEvent[]>(alsoNdjson: true)
+            .Documents();
+        ingest.MapPost("/labels", (HttpContext context, IngestPipeline pipeline, IngestOptions options) =>
+                HandleAsync(context, IngestStream.Labels, pipeline, options))
+            .WithName("IngestLabels").WithSummary("Publish labels (late outcomes naming a prediction or an event): a JSON array, one JSON object, or NDJSON.")
+            .DocumentsJsonBody<RouteHandlerBuilder, Label[]>(alsoNdjson: true)
+            .Documents();
+        return ingest;
     }
+
+    private static RouteHandlerBuilder Documents(this RouteHandlerBuilder endpoint) =>
+        endpoint.Produces<IngestResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
 
     private static async Task<IResult> HandleAsync(HttpContext context, IngestStream stream, IngestPipeline pipeline, IngestOptions options)
     {

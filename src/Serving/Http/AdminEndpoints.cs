@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Streaming.Contracts;
+using Streaming.Platform.Http;
 using Streaming.Models.Store;
 using Streaming.Serving.Models;
 using Streaming.Serving.Prediction;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Streaming.Platform.Http;
 using Streaming.Serving.Models;
 using Streaming.Serving.Prediction;
 
@@ -14,15 +15,17 @@ namespace Streaming.Serving.Http;
 /// </summary>
 public static class ServingEndpoints
 {
-    public static IEndpointRouteBuilder MapServingEndpoints(this IEndpointRouteBuilder endpoints)
+    /// <returns>The prediction endpoints, for the host to put its access rules on.</returns>
+    public static RouteGroupBuilder MapServingEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/models/{name}/predict", PredictOneAsync)
-            .WithName("Predict").WithTags("Predictions")
+        var predictions = endpoints.MapGroup("/v1/models/{name}").WithTags("Predictions");
+        predictions.MapPost("/predict", PredictOneAsync)
+            .WithName("Predict")
             .DocumentsJsonBody<RouteHandlerBuilder, PredictionRequest>()
             .Produces<PredictionResponse>()
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
-        endpoints.MapPost("/v1/models/{name}/predict/batch", PredictBatchAsync)
-            .WithName("PredictBatch").WithTags("Predictions")
+        predictions.MapPost("/predict/batch", PredictBatchAsync)
+            .WithName("PredictBatch")
             .DocumentsJsonBody<RouteHandlerBuilder, BatchPredictionRequest>()
             .Produces<BatchPredictionResponse>()
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
@@ -34,7 +37,7 @@ public static class ServingEndpoints
                     ? Results.Json(await catalog.StatusAsync(name, cancel), ServingJsonContext.Default.ModelStatus)
                     : Problem(metrics, new(404, "unknown_model", $"This node does not serve a model named '{name}'.")))
             .WithName("GetModel").WithTags("Models").Produces<ModelStatus>().ProducesProblem(404);
-        return endpoints;
+        return predictions;
     }
 
     private static async Task<IResult> PredictOneAsync(string name, HttpContext context, Predictor predictor, MicroBatcher batcher, ServingOptions options, ServingMetrics metrics)

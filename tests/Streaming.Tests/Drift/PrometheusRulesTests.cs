@@ -1,3 +1,4 @@
+using Streaming.Tests.Support;
 using System.Diagnostics;
 
 namespace Streaming.Tests.Drift;
@@ -9,7 +10,7 @@ namespace Streaming.Tests.Drift;
 /// </summary>
 public sealed class PrometheusRulesTests
 {
-    private static readonly string Folder = Path.Combine(RepositoryRoot(), "compose", "prometheus");
+    private static readonly string Folder = Path.Combine(Repository.Root, "compose", "prometheus");
 
     [SkippableTheory]
     [InlineData("promtool", "check rules alerts.yml")]
@@ -30,12 +31,5 @@ public sealed class PrometheusRulesTests
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, output);
         Assert.Contains("SUCCESS", output);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Streaming.sln"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new DirectoryNotFoundException("Streaming.sln not found above the test binaries.");
     }
 }

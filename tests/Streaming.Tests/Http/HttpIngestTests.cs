@@ -5,7 +5,7 @@ using Streaming.Contracts;
 using Streaming.Ingest.Validation;
 using Streaming.Tests.Support;
 
-namespace Streaming.Tests;
+namespace Streaming.Tests.Http;
 
 /// <summary>The ingest API's answers for every shape of request, against the real host.</summary>
 public sealed class HttpIngestTests : IAsyncLifetime
