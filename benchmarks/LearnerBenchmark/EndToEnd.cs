@@ -6,8 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Streaming.Contracts;
 using Streaming.Host.Web;
 using Streaming.Ingest.Replay;
-using Streaming.OnlineLearner;
 using Streaming.Models.Store;
+using Streaming.OnlineLearner;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
 

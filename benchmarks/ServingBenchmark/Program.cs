@@ -8,7 +8,6 @@ using Streaming.Contracts;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Tiles;
-using Streaming.Host.Commands;
 using Streaming.Ingest.Replay;
 using Streaming.Learning;
 using Streaming.Learning.Hashing;
@@ -77,12 +76,12 @@ await foreach (var record in new FlightsReplaySource(data, 5_000).ReadAsync(Canc
 // As the pipeline stores them: one tile per (view, entity), here of three values a minute before the requests.
 var writes = new List<TileWrite>();
 foreach (var view in FlightFeatureViews.All)
-foreach (var entity in departures.Select(d => d.Keys[view.Entity]).Distinct())
-{
-    var tile = new EntityTile();
-    foreach (var value in new[] { 3.0, 4.0, 5.0 }) tile.Add(view, value, (asOf - TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds(), 0);
-    writes.Add(TileWrite.Of(view, entity, new SourcePartition(Topics.Events, 0), tile));
-}
+    foreach (var entity in departures.Select(d => d.Keys[view.Entity]).Distinct())
+    {
+        var tile = new EntityTile();
+        foreach (var value in new[] { 3.0, 4.0, 5.0 }) tile.Add(view, value, (asOf - TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds(), 0);
+        writes.Add(TileWrite.Of(view, entity, new SourcePartition(Topics.Events, 0), tile));
+    }
 await new RedisTileStore(redis).WriteAsync("serving-benchmark", writes, new Dictionary<SourcePartition, PartitionProgress>());
 var bodies = departures.Select(d => JsonSerializer.Serialize(new Dictionary<string, object>
 {

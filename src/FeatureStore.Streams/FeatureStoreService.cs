@@ -1,11 +1,11 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Streamiz.Kafka.Net;
 using Streaming.Contracts;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Tiles;
 using Streaming.Platform.Kafka;
+using Streamiz.Kafka.Net;
 
 namespace Streaming.FeatureStore.Streams;
 

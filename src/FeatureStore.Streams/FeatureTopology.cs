@@ -1,11 +1,11 @@
+using Streaming.Contracts;
+using Streaming.Platform.Kafka;
 using Streamiz.Kafka.Net;
 using Streamiz.Kafka.Net.Processors;
 using Streamiz.Kafka.Net.Processors.Public;
 using Streamiz.Kafka.Net.SerDes;
 using Streamiz.Kafka.Net.State;
 using Streamiz.Kafka.Net.Stream;
-using Streaming.Contracts;
-using Streaming.Platform.Kafka;
 
 namespace Streaming.FeatureStore.Streams;
 

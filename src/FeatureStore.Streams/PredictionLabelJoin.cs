@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Streaming.Contracts;
 using Streamiz.Kafka.Net.Processors.Public;
 using Streamiz.Kafka.Net.State;
-using Streaming.Contracts;
 
 namespace Streaming.FeatureStore.Streams;
 

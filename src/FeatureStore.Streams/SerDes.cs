@@ -1,7 +1,7 @@
-using Confluent.Kafka;
-using Streamiz.Kafka.Net.SerDes;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Confluent.Kafka;
+using Streamiz.Kafka.Net.SerDes;
 
 namespace Streaming.FeatureStore.Streams;
 

@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Streamiz.Kafka.Net;
 using Streaming.Platform.Kafka;
+using Streamiz.Kafka.Net;
 
 namespace Streaming.FeatureStore.Streams;
 

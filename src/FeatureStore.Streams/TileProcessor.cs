@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
-using Streamiz.Kafka.Net.Processors.Public;
 using Streaming.Contracts;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Tiles;
 using Streaming.Platform.Kafka;
+using Streamiz.Kafka.Net.Processors.Public;
 
 namespace Streaming.FeatureStore.Streams;
 

@@ -6,7 +6,7 @@ namespace Streaming.Learning;
 
 /// <summary>
 /// A sparse linear model over hashed features: <c>Predict</c>/<c>Learn</c> for one example or a batch,
-/// in the manner of River's predict_one/learn_one. <see cref="Learn"/> returns the prediction made
+/// in the manner of River's predict_one/learn_one. <c>Learn</c> returns the prediction made
 /// before the update, which is what progressive validation scores. Deterministic: the same examples in
 /// the same order give the same weights, bit for bit.
 /// </summary>

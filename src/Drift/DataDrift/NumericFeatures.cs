@@ -15,8 +15,8 @@ public static class NumericFeatures
     public static IEnumerable<(string Name, double Value)> Of(IReadOnlyDictionary<string, IReadOnlyDictionary<string, FieldValue>> features)
     {
         foreach (var (ns, values) in features)
-        foreach (var (name, value) in values)
-            if (value.Kind == FieldKind.Number) yield return (NameOf(ns, name), value.Number);
+            foreach (var (name, value) in values)
+                if (value.Kind == FieldKind.Number) yield return (NameOf(ns, name), value.Number);
     }
 
     /// <summary>

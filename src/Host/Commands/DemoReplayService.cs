@@ -10,7 +10,6 @@ using Streaming.OnlineLearner;
 using Streaming.Platform.Kafka;
 using Streaming.Serving;
 using Streaming.Serving.Inference;
-using Streaming.Serving.Models;
 using Streaming.Serving.Prediction;
 using Streaming.Serving.Rollouts;
 

@@ -1,4 +1,3 @@
-using Streaming.FeatureStore;
 using Streaming.FeatureStore.Streams;
 using Streaming.Ingest.Replay;
 

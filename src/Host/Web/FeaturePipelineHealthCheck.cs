@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Streaming.FeatureStore;
 using Streaming.FeatureStore.Streams;
 
 namespace Streaming.Host.Web;

@@ -1,13 +1,12 @@
 using Prometheus;
-using Streaming.FeatureStore;
-using Streaming.Host.Web.Access;
 using Streaming.FeatureStore.Streams;
+using Streaming.Host.Web.Access;
 using Streaming.Ingest;
 using Streaming.Ingest.Http;
 using Streaming.Ingest.Replay;
+using Streaming.Offline;
 using Streaming.OnlineLearner;
 using Streaming.Platform;
-using Streaming.Offline;
 using Streaming.Serving;
 
 namespace Streaming.Host.Web;

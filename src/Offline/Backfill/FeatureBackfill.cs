@@ -1,10 +1,10 @@
+using StackExchange.Redis;
 using Streaming.Contracts;
 using Streaming.FeatureStore.Aggregation;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Tiles;
 using Streaming.FeatureStore.Training;
-using StackExchange.Redis;
 
 namespace Streaming.Offline.Backfill;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Streaming.Contracts;
 
 namespace Streaming.Offline.Lake;
 

@@ -3,9 +3,9 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Streaming.Contracts;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Threading;
-using Streaming.Contracts;
 
 namespace Streaming.Offline.Lake;
 

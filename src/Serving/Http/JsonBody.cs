@@ -7,7 +7,7 @@ using Streaming.Serving.Prediction;
 namespace Streaming.Serving.Http;
 
 /// <summary>
-/// Reads a JSON request body into <typeparamref name="T"/> or says precisely what is wrong with it: too large
+/// Reads a JSON request body into the type given or says precisely what is wrong with it: too large
 /// (413), not JSON (415), not well-formed (400 malformed_json), or well-formed but not the expected shape
 /// (400 invalid_request: a wrong type, a missing or unknown property).
 /// </summary>

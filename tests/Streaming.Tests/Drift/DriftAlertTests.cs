@@ -1,12 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Streaming.Contracts;
 using Streaming.Drift.DataDrift;
 using Streaming.Host.Web;
 using Streaming.Ingest.Replay;
 using Streaming.Models.Store;
-using Streaming.OnlineLearner;
 using Streaming.Serving.Prediction;
 using Streaming.Tests.Serving;
 using Streaming.Tests.Support;

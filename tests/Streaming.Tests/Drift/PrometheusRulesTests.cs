@@ -1,5 +1,5 @@
-using Streaming.Tests.Support;
 using System.Diagnostics;
+using Streaming.Tests.Support;
 
 namespace Streaming.Tests.Drift;
 

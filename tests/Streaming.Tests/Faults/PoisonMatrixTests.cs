@@ -148,10 +148,15 @@ public sealed class PoisonMatrixTests
 
     private static byte[] Example(TrainingExample like, int n, DateTimeOffset time, string number)
     {
-        var json = JsonSerializer.Serialize(like with { Id = $"pm-x-{n}", Time = time, Features = new Dictionary<string, IReadOnlyDictionary<string, FieldValue>>
+        var json = JsonSerializer.Serialize(like with
         {
-            ["request"] = new Dictionary<string, FieldValue> { ["distance"] = FieldValue.Of(100) },
-        } }, ContractsJsonContext.Default.TrainingExample);
+            Id = $"pm-x-{n}",
+            Time = time,
+            Features = new Dictionary<string, IReadOnlyDictionary<string, FieldValue>>
+            {
+                ["request"] = new Dictionary<string, FieldValue> { ["distance"] = FieldValue.Of(100) },
+            }
+        }, ContractsJsonContext.Default.TrainingExample);
         return Encoding.UTF8.GetBytes(json.Replace("\"distance\":100", $"\"distance\":{number}", StringComparison.Ordinal));
     }
 

@@ -1,12 +1,10 @@
-using System.Text.Json;
-using Streaming.Contracts;
-using Parquet.Serialization;
 using Microsoft.Extensions.DependencyInjection;
+using Parquet.Serialization;
 using StackExchange.Redis;
 using Streaming.FeatureStore;
-using Streaming.FeatureStore.Streams;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Streams;
 using Streaming.Host.Commands;
 using Streaming.Host.Web;
 using Streaming.Ingest.Replay;

@@ -1,8 +1,7 @@
 using StackExchange.Redis;
-using Streaming.FeatureStore;
-using Streaming.FeatureStore.Tiles;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
+using Streaming.FeatureStore.Tiles;
 using Streaming.FeatureStore.Training;
 using Streaming.Platform.Redis;
 using static Streaming.Tests.Features.TestViews;

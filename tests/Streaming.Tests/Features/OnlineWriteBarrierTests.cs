@@ -1,17 +1,17 @@
 using System.Text.Json;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
-using Streamiz.Kafka.Net;
 using Streaming.Contracts;
 using Streaming.FeatureStore;
-using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.FeatureStore.Definitions;
-using Streaming.FeatureStore.Tiles;
 using Streaming.FeatureStore.Streams;
+using Streaming.FeatureStore.Tiles;
 using Streaming.Host.Commands;
 using Streaming.Ingest.Replay;
 using Streaming.Platform.Kafka;
 using Streaming.Tests.Support;
+using Streamiz.Kafka.Net;
 
 namespace Streaming.Tests.Features;
 
@@ -42,8 +42,12 @@ public class OnlineWriteBarrierTests
         var tiles = new TileSettings(FlightFeatureViews.Set, ApplicationId, sink, new NoDeadLetters(), metrics, TimeSpan.FromMilliseconds(20), NullLogger.Instance);
         var config = new FeatureStreamConfig
         {
-            ApplicationId = ApplicationId, BootstrapServers = kafka.BootstrapServers, AutoOffsetReset = AutoOffsetReset.Earliest,
-            CommitIntervalMs = 100, PollMs = 10, StateDir = Directory.CreateTempSubdirectory("barrier-").FullName,
+            ApplicationId = ApplicationId,
+            BootstrapServers = kafka.BootstrapServers,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            CommitIntervalMs = 100,
+            PollMs = 10,
+            StateDir = Directory.CreateTempSubdirectory("barrier-").FullName,
         };
         var stream = new KafkaStream(new FeatureTopology(tiles, TimeSpan.FromDays(3)).Build(), config);
         await stream.StartAsync();

@@ -1,7 +1,7 @@
 using Confluent.Kafka;
+using Streaming.FeatureStore.Streams;
 using Streamiz.Kafka.Net;
 using Streamiz.Kafka.Net.SerDes;
-using Streaming.FeatureStore.Streams;
 
 namespace Streaming.Tests.Features;
 
@@ -20,7 +20,10 @@ public class StreamizClientSettingsTests
         var config = new StreamConfig<StringSerDes, StringSerDes> { ApplicationId = "a", BootstrapServers = "localhost:9092" };
         StreamizClientSettings.AddTo(config, new Dictionary<string, string>
         {
-            ["fetch.wait.max.ms"] = "5", ["security.protocol"] = "sasl_ssl", ["linger.ms"] = "2.5", ["client.id"] = "x",
+            ["fetch.wait.max.ms"] = "5",
+            ["security.protocol"] = "sasl_ssl",
+            ["linger.ms"] = "2.5",
+            ["client.id"] = "x",
         });
         Assert.Equal(5, config.ToConsumerConfig().FetchWaitMaxMs);
         Assert.Equal(SecurityProtocol.SaslSsl, config.ToConsumerConfig().SecurityProtocol);

@@ -1,11 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Streaming.Host.Web;
 using Streaming.Ingest.Replay;
 using Streaming.Learning;
 using Streaming.Learning.Hashing;
 using Streaming.Models.Store;
-using Streaming.OnlineLearner;
 using Streaming.Tests.Support;
 using Xunit.Abstractions;
 

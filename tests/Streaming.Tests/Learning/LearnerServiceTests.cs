@@ -1,13 +1,12 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Streaming.Contracts;
 using Streaming.Host.Web;
 using Streaming.Ingest.Replay;
 using Streaming.Learning;
 using Streaming.Learning.Validation;
-using Streaming.OnlineLearner;
 using Streaming.Models.Store;
+using Streaming.OnlineLearner;
 using Streaming.Tests.Support;
 
 namespace Streaming.Tests.Learning;

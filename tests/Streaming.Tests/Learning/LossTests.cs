@@ -1,5 +1,5 @@
-using Streaming.Learning.Hashing;
 using Streaming.Learning;
+using Streaming.Learning.Hashing;
 using Streaming.Learning.Losses;
 
 namespace Streaming.Tests.Learning;

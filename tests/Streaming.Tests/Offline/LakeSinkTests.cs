@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Confluent.Kafka;
-using Microsoft.Extensions.DependencyInjection;
 using Streaming.Contracts;
 using Streaming.Host.Commands;
 using Streaming.Host.Web;

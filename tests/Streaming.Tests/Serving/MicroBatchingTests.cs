@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using Streaming.FeatureStore.Online;
 using Streaming.Tests.Support;
 
 namespace Streaming.Tests.Serving;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Streaming.Learning;
 using Streaming.Learning.Hashing;
 using Streaming.Models.Onnx;
 using Streaming.Serving;

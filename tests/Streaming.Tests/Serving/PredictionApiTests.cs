@@ -1,13 +1,10 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Streaming.Contracts;
 using Streaming.FeatureStore.Definitions;
-using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Training;
-using Streaming.Learning;
 using Streaming.Learning.Hashing;
 using Streaming.Serving;
 using Streaming.Tests.Support;

@@ -1,15 +1,15 @@
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Streamiz.Kafka.Net;
-using Streamiz.Kafka.Net.Mock;
-using Streamiz.Kafka.Net.SerDes;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.Contracts;
 using Streaming.FeatureStore;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Streams;
 using Streaming.FeatureStore.Tiles;
 using Streaming.Platform.Kafka;
+using Streamiz.Kafka.Net;
+using Streamiz.Kafka.Net.Mock;
+using Streamiz.Kafka.Net.SerDes;
 
 namespace Streaming.Tests.Support;
 
