@@ -101,7 +101,7 @@ var featureRead = Measure(20_000, () =>
     read.Execute();
     Task.WaitAll(reads);
 });
-var device = new ExecutionDevice(new ServingOptions { Device = "cpu" }, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExecutionDevice>.Instance);
+var device = new ExecutionDevice(new ServingOptions { Device = ExecutionDeviceChoice.Cpu }, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExecutionDevice>.Instance);
 using var scorer = new OnnxLinearScorer(LinearModelOnnx.Export(model.Learner, Model, version), device);
 var row = new SparseVector();
 model.Learner.Hasher.Hash(examples[0].Features, row);

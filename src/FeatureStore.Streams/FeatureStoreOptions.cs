@@ -1,3 +1,4 @@
+using Streamiz.Kafka.Net;
 using System.ComponentModel.DataAnnotations;
 namespace Streaming.FeatureStore.Streams;
 
@@ -9,8 +10,8 @@ public sealed class FeatureStoreOptions
     /// <summary>Streamiz application id: the consumer group and the prefix of internal topics.</summary>
     public string ApplicationId { get; set; } = "features";
 
-    /// <summary>"at_least_once" or "exactly_once" (Kafka transactions: state, dead letters and training examples commit together).</summary>
-    public string Guarantee { get; set; } = "at_least_once";
+    /// <summary>at_least_once or exactly_once (Kafka transactions: state, dead letters and training examples commit together): Streamiz's own setting.</summary>
+    public ProcessingGuarantee Guarantee { get; set; } = ProcessingGuarantee.AT_LEAST_ONCE;
 
     /// <summary>How often progress is committed (with exactly-once, how long outputs wait to become visible).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
@@ -52,11 +53,4 @@ public sealed class FeatureStoreOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(20);
-
-    public bool ExactlyOnce => Guarantee switch
-    {
-        "exactly_once" => true,
-        "at_least_once" => false,
-        _ => throw new InvalidOperationException($"Features:Guarantee is '{Guarantee}'; use at_least_once or exactly_once."),
-    };
 }

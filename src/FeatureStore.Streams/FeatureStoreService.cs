@@ -32,9 +32,9 @@ public sealed class FeatureStoreService(
     private KafkaStream? _stream;
 
     /// <summary>Streamiz's state, e.g. RUNNING or REBALANCING; null before start.</summary>
-    public string? State { get; private set; }
+    public KafkaStream.State? State { get; private set; }
 
-    public bool IsRunning => State == "RUNNING";
+    public bool IsRunning => State == KafkaStream.State.RUNNING;
 
     /// <summary>Where the stores live: <c>Features:StateDirectory</c>, or a fresh temporary directory per start; null before start.</summary>
     public string? StateDirectory { get; private set; }
@@ -46,7 +46,7 @@ public sealed class FeatureStoreService(
     {
         var topics = Topics.All(kafkaOptions.StreamPartitions);
         // The embedded broker cannot create topics through the admin API Streamiz uses: create its internal ones here.
-        if (cluster.Kind == "embedded") topics = [.. topics, .. FeatureTopology.InternalTopics(options.ApplicationId, kafkaOptions.StreamPartitions)];
+        if (cluster.Kind == KafkaClusterKind.Embedded) topics = [.. topics, .. FeatureTopology.InternalTopics(options.ApplicationId, kafkaOptions.StreamPartitions)];
         await cluster.EnsureTopicsAsync(topics, stoppingToken);
 
         StreamizLogging.Instance.Attach(loggerFactory);
@@ -62,7 +62,7 @@ public sealed class FeatureStoreService(
         _stream = new KafkaStream(topology, config);
         _stream.StateChanged += (_, state) =>
         {
-            State = state.ToString();
+            State = state;
             logger.LogInformation("Feature pipeline {State}", State);
         };
         logger.LogInformation("Feature pipeline starting: {Views} views ({Names}), {Guarantee}, application id {ApplicationId}, state in {StateDirectory}",

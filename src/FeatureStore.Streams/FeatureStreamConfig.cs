@@ -33,7 +33,7 @@ public sealed class FeatureStreamConfig : StreamConfig<StringSerDes, ByteArraySe
         {
             ApplicationId = options.ApplicationId,
             BootstrapServers = bootstrapServers,
-            Guarantee = options.ExactlyOnce ? ProcessingGuarantee.EXACTLY_ONCE : ProcessingGuarantee.AT_LEAST_ONCE,
+            Guarantee = options.Guarantee,
             CommitIntervalMs = (long)options.CommitInterval.TotalMilliseconds,
             NumStreamThreads = options.StreamThreads,
             AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,

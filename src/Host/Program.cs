@@ -26,7 +26,12 @@ try
 }
 catch (Microsoft.Extensions.Options.OptionsValidationException e)
 {
-    return Streaming.Host.Cli.HostRun.ConfigurationInvalid(e);
+    return Streaming.Host.Cli.HostRun.ConfigurationInvalid(e.Failures);
+}
+catch (InvalidOperationException e) when (e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+{
+    // The binder's own words name the key and the type (e.g. an enum such as Serving:Device given 'gpu').
+    return Streaming.Host.Cli.HostRun.ConfigurationInvalid([e.Message]);
 }
 catch (Exception e) when (e is not OperationCanceledException)
 {

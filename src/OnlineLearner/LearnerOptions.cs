@@ -61,7 +61,7 @@ public sealed class LearnerOptions
     /// "alert" (default: nothing beyond the alerts) or "boost" (raise the learning rate by <see cref="DriftBoostFactor"/>,
     /// so the model catches up with the new concept sooner).
     /// </summary>
-    public string OnConceptDrift { get; set; } = "alert";
+    public ConceptDriftAction OnConceptDrift { get; set; } = ConceptDriftAction.Alert;
 
     [Range(1.0, 1000.0)]
     public double DriftBoostFactor { get; set; } = 3;
@@ -83,4 +83,13 @@ public sealed class LearnerArm
 {
     [Required(AllowEmptyStrings = false)]
     public string Model { get; set; } = "";
+}
+
+/// <summary>What the learner does on a confirmed concept drift, beyond the alert every drift raises.</summary>
+public enum ConceptDriftAction
+{
+    /// <summary>Nothing more: operators decide (roll back, retrain).</summary>
+    Alert,
+    /// <summary>Raise the learning rate by Learner:DriftBoostFactor, so the model follows the new concept sooner.</summary>
+    Boost,
 }

@@ -89,8 +89,6 @@ public sealed class LearnerService(
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        if (options.OnConceptDrift is not ("alert" or "boost"))
-            throw new InvalidOperationException($"Learner:OnConceptDrift is '{options.OnConceptDrift}'; use alert or boost.");
         _model = new OnlineModel(options.Spec, options.MetricsWindow);
         var latest = await _loadRetry.ExecuteAsync(token => new ValueTask<StoredSnapshot?>(store.LatestAsync(options.Model, token)), cancellationToken);
         if (latest is null)
@@ -306,7 +304,7 @@ public sealed class LearnerService(
             driftAlerts.Publish(producer, alert);
             opened |= alert.State == DriftAlert.Open;
         }
-        if (opened && options.OnConceptDrift == "boost" && _drift.IsConfirmed(options.Model, "progressive_loss"))
+        if (opened && options.OnConceptDrift == ConceptDriftAction.Boost && _drift.IsConfirmed(options.Model, "progressive_loss"))
         {
             // Once per confirmation: the second detector's alert has just opened beside the first's.
             _model.Learner.Optimizer.Boost(options.DriftBoostFactor);

@@ -10,7 +10,7 @@ public sealed class ServingOptions
     public List<string> Models { get; set; } = ["flights-delay"];
 
     /// <summary>auto (CUDA when it loads, else CPU), cuda (fail if it does not load) or cpu.</summary>
-    public string Device { get; set; } = "auto";
+    public ExecutionDeviceChoice Device { get; set; } = ExecutionDeviceChoice.Auto;
 
     /// <summary>CUDA device ordinal, when CUDA is used.</summary>
     [Range(0, 64)]
@@ -178,4 +178,14 @@ public sealed class JudgeOptions
     /// <summary>Requests each arm answers on this node before the guard rails apply.</summary>
     [Range(1, 100_000_000)]
     public int GuardMinimumRequests { get; set; } = 200;
+}
+
+/// <summary>Serving:Device: where ONNX Runtime scores.</summary>
+public enum ExecutionDeviceChoice
+{
+    /// <summary>CUDA when its execution provider loads, else the CPU (logged, and shown on /status).</summary>
+    Auto,
+    /// <summary>CUDA or fail at start: for nodes that must not silently lose their GPU.</summary>
+    Cuda,
+    Cpu,
 }

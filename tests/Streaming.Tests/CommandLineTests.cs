@@ -39,6 +39,11 @@ public sealed class CommandLineTests
         Assert.NotEqual(0, exit);
         Assert.Contains("MaxErrors", output);
 
+        (exit, output) = await RunAsync("serve", "--urls", "http://127.0.0.1:0", "--Serving:Device=tpu");
+        Assert.Equal(2, exit);
+        Assert.Contains("Invalid configuration, nothing was started", output);
+        Assert.Contains("Serving:Device", output);
+
         (exit, output) = await RunAsync("ingest", "--set", "Ingest");
         Assert.NotEqual(0, exit);
         Assert.Contains("not a configuration override", output);

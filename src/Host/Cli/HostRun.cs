@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Streaming.Host.Cli;
 
 /// <summary>
@@ -31,9 +29,9 @@ public static class HostRun
     }
 
     /// <summary>A configuration that fails validation at start: which settings, and that nothing ran.</summary>
-    public static int ConfigurationInvalid(OptionsValidationException e)
+    public static int ConfigurationInvalid(IEnumerable<string> failures)
     {
-        Console.Error.WriteLine($"Invalid configuration, nothing was started: {string.Join("; ", e.Failures)}");
+        Console.Error.WriteLine($"Invalid configuration, nothing was started: {string.Join("; ", failures)}");
         return ConfigurationError;
     }
 }

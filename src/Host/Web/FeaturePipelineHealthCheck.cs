@@ -9,5 +9,5 @@ public sealed class FeaturePipelineHealthCheck(FeatureStoreService service) : IH
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(service.IsRunning
             ? HealthCheckResult.Healthy("Feature pipeline running")
-            : HealthCheckResult.Unhealthy($"Feature pipeline is {service.State ?? "not started"}; its log says why (a rebalance passes by itself, an ERROR state needs a restart)."));
+            : HealthCheckResult.Unhealthy($"Feature pipeline is {service.State?.ToString() ?? "not started"}; its log says why (a rebalance passes by itself, an ERROR state needs a restart)."));
 }

@@ -5,9 +5,16 @@ public sealed class ModelStoreOptions
 {
     public const string Section = "ModelStore";
 
-    /// <summary>"redis" (default: every node shares it) or "directory".</summary>
-    public string Kind { get; set; } = "redis";
+    /// <summary>Redis (default: every node shares it) or a directory.</summary>
+    public ModelStoreKind Kind { get; set; } = ModelStoreKind.Redis;
 
     /// <summary>Where the directory store keeps snapshots.</summary>
     public string Directory { get; set; } = "models";
+}
+
+/// <summary>Where snapshots live: Redis (shared by every node) or a folder (only when every node shares it).</summary>
+public enum ModelStoreKind
+{
+    Redis,
+    Directory,
 }

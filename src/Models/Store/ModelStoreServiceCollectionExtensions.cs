@@ -13,9 +13,8 @@ public static class ModelStoreServiceCollectionExtensions
         var options = configuration.GetSection(ModelStoreOptions.Section).Get<ModelStoreOptions>() ?? new ModelStoreOptions();
         services.TryAddSingleton<IModelStore>(sp => options.Kind switch
         {
-            "redis" => new RedisModelStore(sp.GetRequiredService<IConnectionMultiplexer>()),
-            "directory" => new DirectoryModelStore(options.Directory),
-            _ => throw new InvalidOperationException($"ModelStore:Kind is '{options.Kind}'; use redis or directory."),
+            ModelStoreKind.Directory => new DirectoryModelStore(options.Directory),
+            _ => new RedisModelStore(sp.GetRequiredService<IConnectionMultiplexer>()),
         });
         return services;
     }

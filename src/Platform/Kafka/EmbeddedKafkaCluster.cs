@@ -50,7 +50,7 @@ public sealed class EmbeddedKafkaCluster : IKafkaCluster, IDisposable
     public const long RetainedBytesPerPartition = 5L * 1024 * 1024;
 
     public string BootstrapServers { get; }
-    public string Kind => "embedded";
+    public KafkaClusterKind Kind => KafkaClusterKind.Embedded;
     public int BrokerCount { get; }
 
     public Task EnsureTopicsAsync(IEnumerable<TopicSpec> topics, CancellationToken cancellationToken)

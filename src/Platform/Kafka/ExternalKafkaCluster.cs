@@ -9,7 +9,7 @@ namespace Streaming.Platform.Kafka;
 public sealed class ExternalKafkaCluster(KafkaOptions options, ILogger<ExternalKafkaCluster> logger) : IKafkaCluster
 {
     public string BootstrapServers { get; } = options.BootstrapServers!;
-    public string Kind => "external";
+    public KafkaClusterKind Kind => KafkaClusterKind.External;
 
     public async Task EnsureTopicsAsync(IEnumerable<TopicSpec> topics, CancellationToken cancellationToken)
     {

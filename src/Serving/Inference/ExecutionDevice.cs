@@ -16,10 +16,7 @@ public sealed class ExecutionDevice
     public ExecutionDevice(ServingOptions options, ILogger<ExecutionDevice> logger)
     {
         _options = options;
-        var requested = options.Device.Trim().ToLowerInvariant();
-        if (requested is not ("auto" or "cuda" or "cpu"))
-            throw new ArgumentException($"Serving:Device is '{options.Device}'; use auto, cuda or cpu.");
-        if (requested == "cpu")
+        if (options.Device == ExecutionDeviceChoice.Cpu)
         {
             Name = "cpu";
             logger.LogInformation("Serving on the CPU (Serving:Device=cpu)");
@@ -33,7 +30,7 @@ public sealed class ExecutionDevice
             Name = $"cuda:{options.CudaDeviceId}";
             logger.LogInformation("Serving on CUDA device {Device}", options.CudaDeviceId);
         }
-        catch (OnnxRuntimeException e) when (requested == "auto")
+        catch (OnnxRuntimeException e) when (options.Device == ExecutionDeviceChoice.Auto)
         {
             Name = "cpu";
             FallbackReason = e.Message;

@@ -56,7 +56,7 @@ public sealed class RetrainingTests(ITestOutputHelper output)
             Assert.Equal("flights-delay-candidate", candidate.Model);
             Assert.Equal(1, await store.LatestVersionAsync("flights-delay", CancellationToken.None)); // the online model's latest is untouched
             var servable = (await store.LoadServableAsync(candidate.Model, candidate.Version, CancellationToken.None))!;
-            using var scorer = new OnnxLinearScorer(servable.Onnx, new ExecutionDevice(new ServingOptions { Device = "cpu" }, NullLogger<ExecutionDevice>.Instance));
+            using var scorer = new OnnxLinearScorer(servable.Onnx, new ExecutionDevice(new ServingOptions { Device = ExecutionDeviceChoice.Cpu }, NullLogger<ExecutionDevice>.Instance));
             var row = new SparseVector();
             report.Fit.Model.Hasher.Hash(heldOut[0].Features, row);
             var score = new double[1];

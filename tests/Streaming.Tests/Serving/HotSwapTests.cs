@@ -117,7 +117,7 @@ public sealed class HotSwapTests(ITestOutputHelper output)
     [Fact]
     public void A_swapped_out_version_is_disposed_only_after_its_last_request_finishes()
     {
-        var device = new ExecutionDevice(new ServingOptions { Device = "cpu" }, NullLogger<ExecutionDevice>.Instance);
+        var device = new ExecutionDevice(new ServingOptions { Device = ExecutionDeviceChoice.Cpu }, NullLogger<ExecutionDevice>.Instance);
         var registry = new ModelRegistry(new ServingOptions { Models = ["m"] });
         ServedModel Version(long version)
         {
