@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Streaming.FeatureStore.Definitions;
-using Streaming.Ingest.Replay;
+using Streaming.Flights;
+using Streaming.Host.Commands;
 using Streaming.Offline.Backfill;
 
 // Backfill throughput over the flights file, beside the rate of merely reading it (the ceiling), in one run:
@@ -50,7 +50,7 @@ async Task<long> Backfill(string? output)
 {
     last = new BackfillRun(FlightFeatureViews.Set, TimeSpan.FromDays(3));
     var progress = Stopwatch.StartNew();
-    var history = HistorySource.FromFlightsAsync(data, limit).Select(record =>
+    var history = FlightsHistory.ReadAsync(data, limit).Select(record =>
     {
         if (progress.Elapsed > TimeSpan.FromSeconds(10))
         {

@@ -9,7 +9,7 @@ using Streaming.FeatureStore;
 using Streaming.FeatureStore.Streams;
 using Streaming.Host.Commands;
 using Streaming.Host.Web;
-using Streaming.Ingest.Replay;
+using Streaming.Flights;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
 using Streamiz.Kafka.Net;

@@ -5,11 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Streaming.Contracts;
 using Streaming.Host.Web;
-using Streaming.Ingest.Replay;
 using Streaming.Models.Store;
 using Streaming.OnlineLearner;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
+using Streaming.Testing;
 
 namespace Streaming.Benchmarks.Learner;
 

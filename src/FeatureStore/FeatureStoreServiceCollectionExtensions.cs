@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
 using StackExchange.Redis;
 using Streaming.FeatureStore.Definitions;
@@ -8,11 +9,13 @@ namespace Streaming.FeatureStore;
 
 public static class FeatureStoreServiceCollectionExtensions
 {
-    /// <summary>The online feature reader alone (what serving needs): the feature set and Redis.</summary>
+    /// <summary>
+    /// The online feature reader alone (what serving needs), over Redis and the <see cref="FeatureSet"/> the composition
+    /// root registers: the generic parts do not know which domain they serve.
+    /// </summary>
     public static IServiceCollection AddOnlineFeatureReader(this IServiceCollection services)
     {
-        services.AddSingleton(FlightFeatureViews.Set);
-        services.AddSingleton(sp => new OnlineFeatureReader(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<FeatureSet>()));
+        services.TryAddSingleton(sp => new OnlineFeatureReader(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<FeatureSet>()));
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Streaming.Contracts;
+using Streaming.Flights;
 using Streaming.Host.Commands;
 using Streaming.Ingest;
 using Streaming.Ingest.Replay;

@@ -1,72 +1,65 @@
-using System.Diagnostics;
-using System.Globalization;
+using Spectre.Console;
 
 namespace Streaming.Host.Cli;
 
 /// <summary>
-/// A progress bar on standard error for long-running commands: redrawn in place on a terminal, a plain
-/// line every few seconds when the output is redirected (CI logs stay readable).
+/// A progress bar on standard error for a long-running command (Spectre.Console's): redrawn in place on a terminal,
+/// plain lines when the output is redirected (CI logs stay readable). Standard output keeps only the results.
+/// Reads its figures from a callback (another thread's live counters) until disposed.
 /// </summary>
-public sealed class ConsoleProgress : IAsyncDisposable
+internal sealed class ConsoleProgress : IAsyncDisposable
 {
     private readonly Func<(long Done, long? Total, string Detail)> _read;
-    private readonly string _label;
-    private readonly bool _interactive = !Console.IsErrorRedirected;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly Task _display;
 
     public ConsoleProgress(string label, Func<(long Done, long? Total, string Detail)> read)
     {
-        _label = label;
         _read = read;
-        _loop = RunAsync();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        _display = console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(context => ShowAsync(context.AddTask(label), label));
     }
 
-    private async Task RunAsync()
+    private async Task ShowAsync(ProgressTask task, string label)
     {
-        var period = _interactive ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(5);
-        try
+        var started = DateTime.UtcNow;
+        while (true)
         {
-            while (true)
+            var stopping = _stop.IsCancellationRequested;
+            var (done, total, detail) = _read();
+            var rate = done / Math.Max((DateTime.UtcNow - started).TotalSeconds, 1e-3);
+            // Without a total the bar is indeterminate and its value stays 0: a value at the maximum would finish the task.
+            task.IsIndeterminate = total is not > 0;
+            if (total is > 0 and var t)
             {
-                await Task.Delay(period, _stop.Token).ConfigureAwait(false);
-                Draw(final: false);
+                task.MaxValue = t;
+                task.Value = Math.Min(done, t);
+            }
+            task.Description = Markup.Escape($"{label} {done:N0}{(total is > 0 ? $"/{total:N0}" : "")} ({rate:N0}/s) {detail}");
+            if (stopping)
+            {
+                task.StopTask();
+                return;
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // One last reading with the final figures, then the bar stops.
             }
         }
-        catch (OperationCanceledException)
-        {
-            Draw(final: true);
-        }
-    }
-
-    private void Draw(bool final)
-    {
-        var (done, total, detail) = _read();
-        var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
-        var rate = done / seconds;
-        string bar;
-        if (total is > 0 and var t)
-        {
-            var fraction = Math.Clamp(done / (double)t, 0, 1);
-            var filled = (int)(fraction * 30);
-            var eta = rate > 0 ? TimeSpan.FromSeconds((t - done) / rate) : TimeSpan.Zero;
-            bar = string.Create(CultureInfo.InvariantCulture,
-                $"[{new string('#', filled)}{new string('.', 30 - filled)}] {fraction,4:P0} {done:N0}/{t:N0} {rate:N0}/s ETA {eta:mm\\:ss}");
-        }
-        else
-        {
-            bar = string.Create(CultureInfo.InvariantCulture, $"{done:N0} {rate:N0}/s");
-        }
-        var line = $"{_label} {bar} {detail}";
-        if (_interactive) Console.Error.Write($"\r{line}\u001b[K{(final ? Environment.NewLine : string.Empty)}");
-        else Console.Error.WriteLine(line);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
+        await _display.ConfigureAwait(false);
         _stop.Dispose();
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Streaming.Contracts;
 using Streaming.FeatureStore;
 using Streaming.FeatureStore.Streams;
+using Streaming.Flights;
 using Streaming.Host.Cli;
 using Streaming.Host.Demo;
 using Streaming.Ingest.Replay;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Streaming.Contracts;
+using Streaming.Flights;
 using Streaming.Host.Cli;
 using Streaming.Ingest.Replay;
 using Streaming.Platform.Kafka;

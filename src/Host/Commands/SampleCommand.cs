@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Parquet.Serialization;
-using Streaming.Ingest.Replay;
+using Streaming.Flights;
 
 namespace Streaming.Host.Commands;
 

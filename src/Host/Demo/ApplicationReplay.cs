@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Streaming.Contracts;
 using Streaming.FeatureStore;
+using Streaming.Flights;
 using Streaming.Ingest;
 using Streaming.Ingest.Publishing;
 using Streaming.Ingest.Replay;

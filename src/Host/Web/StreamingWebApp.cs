@@ -1,5 +1,6 @@
 using Prometheus;
 using Streaming.FeatureStore.Streams;
+using Streaming.Flights;
 using Streaming.Host.Web.Access;
 using Streaming.Ingest;
 using Streaming.Ingest.Http;
@@ -92,6 +93,8 @@ public static class StreamingWebApp
         });
         services.AddStreamingPlatform(configuration);
         services.AddStreamingIngest(configuration);
+        // The one domain this service ships with: the generic parts (features, serving) read their views from DI.
+        services.AddSingleton(FlightFeatureViews.Set);
         services.AddHealthChecks()
             .AddCheck<KafkaHealthCheck>("kafka", tags: ["ready"])
             .AddCheck<RedisHealthCheck>("redis", tags: ["ready"])

@@ -11,18 +11,9 @@ public sealed record HistoryRecord(EntityEvent? Event, Label? Label, PredictionL
     public DateTimeOffset Time => Event?.Time ?? Label?.Time ?? Prediction!.Time;
 }
 
-/// <summary>History in event-time order, for the backfill: from the lake, hour by hour, or straight from a flights file.</summary>
+/// <summary>History in event-time order, for the backfill: from the lake, hour by hour (a domain's own files are mapped to records by its composition root).</summary>
 public static class HistorySource
 {
-    /// <summary>A flights file's departures and delay labels, in the order the replay publishes them (labels when they land).</summary>
-    public static async IAsyncEnumerable<HistoryRecord> FromFlightsAsync(string path, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var record in new Ingest.Replay.FlightsReplaySource(path, limit).ReadAsync(cancellationToken))
-            yield return record.Stream == Ingest.IngestStream.Events
-                ? new HistoryRecord(JsonSerializer.Deserialize(record.Utf8, ContractsJsonContext.Default.EntityEvent), null)
-                : new HistoryRecord(null, JsonSerializer.Deserialize(record.Utf8, ContractsJsonContext.Default.Label));
-    }
-
     /// <summary>
     /// The lake's events, labels and prediction logs with times in [from, to), hour by hour (the lake's partitioning),
     /// each hour sorted by time; records the contracts cannot read are skipped (ingest rejected such records before Kafka).

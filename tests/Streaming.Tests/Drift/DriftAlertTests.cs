@@ -3,9 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Streaming.Contracts;
 using Streaming.Drift.DataDrift;
 using Streaming.Host.Web;
-using Streaming.Ingest.Replay;
 using Streaming.Models.Store;
 using Streaming.Serving.Prediction;
+using Streaming.Testing;
 using Streaming.Tests.Serving;
 using Streaming.Tests.Support;
 

@@ -1,6 +1,6 @@
 using Streaming.Contracts;
 using Streaming.FeatureStore.Definitions;
-using Streaming.Ingest.Replay;
+using Streaming.Flights;
 
 namespace Streaming.Tests.Features;
 

@@ -1,6 +1,7 @@
 using Streaming.FeatureStore.Aggregation;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Training;
+using Streaming.Flights;
 
 namespace Streaming.Tests.Features;
 

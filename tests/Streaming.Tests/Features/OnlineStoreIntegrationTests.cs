@@ -5,6 +5,7 @@ using Streaming.FeatureStore;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Streams;
+using Streaming.Flights;
 using Streaming.Host.Commands;
 using Streaming.Host.Web;
 using Streaming.Ingest.Replay;

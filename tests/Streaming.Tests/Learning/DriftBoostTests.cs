@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Streaming.Host.Web;
-using Streaming.Ingest.Replay;
 using Streaming.Learning;
 using Streaming.Learning.Hashing;
 using Streaming.Models.Store;
+using Streaming.Testing;
 using Streaming.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Streaming.Contracts;
-using Streaming.Ingest.Replay;
 using Streaming.Models.Store;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
+using Streaming.Testing;
 using Streaming.Tests.Support;
 using Xunit.Abstractions;
 

@@ -2,11 +2,11 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Streaming.Contracts;
 using Streaming.Host.Web;
-using Streaming.Ingest.Replay;
 using Streaming.Learning;
 using Streaming.Learning.Validation;
 using Streaming.Models.Store;
 using Streaming.OnlineLearner;
+using Streaming.Testing;
 using Streaming.Tests.Support;
 
 namespace Streaming.Tests.Learning;

@@ -3,6 +3,8 @@ using Parquet.Serialization;
 using Streaming.Contracts;
 using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Training;
+using Streaming.Flights;
+using Streaming.Host.Commands;
 using Streaming.Offline.Backfill;
 using Streaming.Tests.Features;
 
@@ -88,7 +90,7 @@ public sealed class BackfillTests
         var directory = Directory.CreateTempSubdirectory("backfill-").FullName;
         try
         {
-            IAsyncEnumerable<HistoryRecord> History() => HistorySource.FromFlightsAsync(Host.Commands.DemoCommand.DefaultDataPath, 20_000);
+            IAsyncEnumerable<HistoryRecord> History() => FlightsHistory.ReadAsync(Host.Commands.DemoCommand.DefaultDataPath, 20_000);
             BackfillRun Run() => new(FlightFeatureViews.Set, TimeSpan.FromDays(3), rowGroup: 3_000);
 
             var whole = Run();

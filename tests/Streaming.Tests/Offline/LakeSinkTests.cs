@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Streaming.Contracts;
+using Streaming.Flights;
 using Streaming.Host.Commands;
 using Streaming.Host.Web;
-using Streaming.Ingest.Replay;
 using Streaming.Offline.Lake;
 using Streaming.Tests.Support;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.Contracts;
-using Streaming.FeatureStore.Definitions;
+using Streaming.Flights;
 using Streaming.Host.Commands;
 using Streaming.Learning;
 using Streaming.Learning.Hashing;
@@ -26,7 +26,7 @@ public sealed class RetrainingTests(ITestOutputHelper output)
         var store = new DirectoryModelStore(Directory.CreateTempSubdirectory("models-").FullName);
         try
         {
-            await run.RunAsync(HistorySource.FromFlightsAsync(DemoCommand.DefaultDataPath, 30_000), path, CancellationToken.None);
+            await run.RunAsync(FlightsHistory.ReadAsync(DemoCommand.DefaultDataPath, 30_000), path, CancellationToken.None);
             examples.AddRange((await Parquet.Serialization.ParquetSerializer.DeserializeAsync<TrainingSetRow>(path)).Data
                 .Select(r => System.Text.Json.JsonSerializer.Deserialize(r.example, ContractsJsonContext.Default.TrainingExample)!));
             var ordered = examples.OrderBy(e => e.Time).ToList();

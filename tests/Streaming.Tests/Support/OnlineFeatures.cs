@@ -1,7 +1,7 @@
 using StackExchange.Redis;
-using Streaming.FeatureStore.Definitions;
 using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Tiles;
+using Streaming.Flights;
 
 namespace Streaming.Tests.Support;
 

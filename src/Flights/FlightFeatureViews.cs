@@ -1,4 +1,6 @@
-namespace Streaming.FeatureStore.Definitions;
+using Streaming.FeatureStore.Definitions;
+
+namespace Streaming.Flights;
 
 /// <summary>
 /// The flights model's streaming features. Record names match what the flights replay publishes

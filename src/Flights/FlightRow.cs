@@ -1,4 +1,4 @@
-namespace Streaming.Ingest.Replay;
+namespace Streaming.Flights;
 
 /// <summary>
 /// A row of the BTS on-time data as packaged in vega-datasets' flights-3m.parquet. Every column is

@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Streaming.Contracts;
+using Streaming.Flights;
+using Streaming.Ingest;
 
-namespace Streaming.Ingest.Replay;
+namespace Streaming.Testing;
 
 /// <summary>
 /// Training examples for the flights model from what a departure event itself carries

@@ -3,8 +3,10 @@ using System.Text.Json;
 using Parquet;
 using Parquet.Serialization;
 using Streaming.Contracts;
+using Streaming.Ingest;
+using Streaming.Ingest.Replay;
 
-namespace Streaming.Ingest.Replay;
+namespace Streaming.Flights;
 
 /// <summary>
 /// US flight departures (flights-3m.parquet schema) as a live stream: each departure is an event at its
@@ -14,9 +16,6 @@ namespace Streaming.Ingest.Replay;
 /// </summary>
 public sealed class FlightsReplaySource(string path, long? limit = null) : IReplaySource
 {
-    public const string EventType = "flight.departure";
-    public const string LabelName = "departure_delay_minutes";
-
     public long? RowCount { get; private set; }
     public long RowsRead { get; private set; }
 
@@ -66,11 +65,11 @@ public sealed class FlightsReplaySource(string path, long? limit = null) : IRepl
         var fields = new Dictionary<string, FieldValue>();
         if (row.distance is { } distance) fields["distance"] = distance;
         var id = $"flight-{index}";
-        var entityEvent = new EntityEvent(id, EventType, time, keys, fields);
+        var entityEvent = new EntityEvent(id, FlightFeatureViews.DepartureType, time, keys, fields);
         if (row.delay is not { } delay) return (entityEvent, null);
         var landed = time + TimeSpan.FromMinutes(delay) + EstimatedFlightTime(row.distance ?? 0);
         if (landed <= time) landed = time.AddMinutes(1); // a very early departure still lands after it was scheduled
-        return (entityEvent, new Label($"{id}-delay", LabelName, delay, landed, EventId: id, Keys: keys, EventTime: time));
+        return (entityEvent, new Label($"{id}-delay", FlightFeatureViews.DelayLabel, delay, landed, EventId: id, Keys: keys, EventTime: time));
     }
 
     /// <summary>The rows of the file in file order, up to the limit.</summary>

@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Streaming.Contracts;
 
-namespace Streaming.Ingest.Replay;
+namespace Streaming.Testing;
 
 /// <summary>
 /// Writes serialized training examples straight to <see cref="Topics.TrainingExamples"/>, bypassing the
