@@ -16,7 +16,7 @@ namespace Streaming.FeatureStore.Streams;
 /// cached from the first call, which Streamiz makes after the last setting is made. Each caller gets a copy, as
 /// before.
 /// </remarks>
-public sealed class FeatureStreamConfig : StreamConfig<StringSerDes, ByteArraySerDes>, IStreamConfig
+internal sealed class FeatureStreamConfig : StreamConfig<StringSerDes, ByteArraySerDes>, IStreamConfig
 {
     private Dictionary<string, string>? _admin;
 

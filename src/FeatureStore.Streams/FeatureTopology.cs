@@ -23,7 +23,7 @@ namespace Streaming.FeatureStore.Streams;
 /// the parts; the join meets predictions and labels in the task of their shared prediction-id key
 /// (<see cref="PredictionLabelJoin"/>). Malformed and late events and labels are dead-lettered by the tile processors.
 /// </summary>
-public sealed class FeatureTopology(TileSettings tiles, TimeSpan joinHorizon)
+internal sealed class FeatureTopology(TileSettings tiles, TimeSpan joinHorizon)
 {
     public const string LateReason = "late_event";
     public const string UnmatchedLabelReason = "label_unmatched";

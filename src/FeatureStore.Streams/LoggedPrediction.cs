@@ -10,7 +10,7 @@ namespace Streaming.FeatureStore.Streams;
 /// </summary>
 /// <param name="Model">Where the model that answered is (absent in logs from before rollouts).</param>
 /// <param name="Shadows">Where the shadow challengers' scores are, when there were any.</param>
-public readonly record struct LoggedPrediction(string PredictionId, long TimeMs, Range Time, Range Features, Range Score, Range Version, Range? Model = null, Range? Shadows = null)
+internal readonly record struct LoggedPrediction(string PredictionId, long TimeMs, Range Time, Range Features, Range Score, Range Version, Range? Model = null, Range? Shadows = null)
 {
     /// <summary>The fields, or the reason the record is not a prediction log.</summary>
     /// <param name="arrivalMs">When the record reached Kafka: its time may not lie far after (<see cref="RecordBounds.TimeProblem"/>).</param>

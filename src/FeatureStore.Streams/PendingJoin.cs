@@ -9,7 +9,7 @@ namespace Streaming.FeatureStore.Streams;
 /// prediction and joins again (the learner drops the repeat by label id) instead of waiting in vain.
 /// </summary>
 /// <param name="FirstSeenMs">Event time of the first of the two to arrive: what expiry is measured from.</param>
-public sealed record PendingJoin(long FirstSeenMs, byte[]? Prediction, byte[]? Label, bool Joined)
+internal sealed record PendingJoin(long FirstSeenMs, byte[]? Prediction, byte[]? Label, bool Joined)
 {
     public byte[] Serialize()
     {

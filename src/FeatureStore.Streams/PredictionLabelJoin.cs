@@ -6,7 +6,7 @@ using Streamiz.Kafka.Net.State;
 namespace Streaming.FeatureStore.Streams;
 
 /// <summary>What the join emits: a training example (keyed by its label id), or a record to dead-letter with its reason.</summary>
-public sealed record JoinOutcome(byte[]? Example, byte[]? Rejected = null, string? Stream = null, string? Reason = null, string? Detail = null);
+internal sealed record JoinOutcome(byte[]? Example, byte[]? Rejected = null, string? Stream = null, string? Reason = null, string? Detail = null);
 
 /// <summary>
 /// Joins each logged prediction with the label that names it, by prediction id: the training example is the
@@ -17,7 +17,7 @@ public sealed record JoinOutcome(byte[]? Example, byte[]? Rejected = null, strin
 /// labelled is forgotten then.
 /// </summary>
 /// <remarks>Streamiz's builder makes one throwaway join with the parameterless constructor, then each task's with the arguments the topology gives.</remarks>
-public sealed class PredictionLabelJoin : ITransformer<string, byte[], string, JoinOutcome?>
+internal sealed class PredictionLabelJoin : ITransformer<string, byte[], string, JoinOutcome?>
 {
     public const string StoreName = "prediction-join-store";
     private readonly long _horizonMs;

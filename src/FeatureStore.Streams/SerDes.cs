@@ -9,7 +9,7 @@ namespace Streaming.FeatureStore.Streams;
 /// Compact binary through the type's own encoding: aggregates, view inputs and the probe readers' values are read and
 /// rewritten on every record, so their encoding is on the hot path.
 /// </summary>
-public sealed class BinarySerDes<T>(Func<T, byte[]> serialize, Func<byte[], T> deserialize) : AbstractSerDes<T>
+internal sealed class BinarySerDes<T>(Func<T, byte[]> serialize, Func<byte[], T> deserialize) : AbstractSerDes<T>
 {
     public override byte[] Serialize(T data, SerializationContext context) => serialize(data);
 
@@ -17,7 +17,7 @@ public sealed class BinarySerDes<T>(Func<T, byte[]> serialize, Func<byte[], T> d
 }
 
 /// <summary>JSON through source-generated metadata, for the join's pieces and state (records of a few fields each).</summary>
-public sealed class JsonSerDes<T>(JsonTypeInfo<T> typeInfo) : AbstractSerDes<T>
+internal sealed class JsonSerDes<T>(JsonTypeInfo<T> typeInfo) : AbstractSerDes<T>
 {
     public override byte[] Serialize(T data, SerializationContext context) => JsonSerializer.SerializeToUtf8Bytes(data, typeInfo);
 

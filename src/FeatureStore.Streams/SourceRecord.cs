@@ -8,7 +8,7 @@ namespace Streaming.FeatureStore.Streams;
 /// reason it could not be (such a record is dead-lettered with its original bytes, never skipped).
 /// </summary>
 /// <param name="Reason">Why it is dead-lettered: <see cref="MalformedReason"/>, or a <see cref="RecordBounds"/> reason.</param>
-public sealed record SourceRecord(string Stream, byte[] Raw, long IngestMs, EntityEvent? Event = null, Label? Label = null, string? Error = null,
+internal sealed record SourceRecord(string Stream, byte[] Raw, long IngestMs, EntityEvent? Event = null, Label? Label = null, string? Error = null,
     string Reason = SourceRecord.MalformedReason)
 {
     public const string MalformedReason = "malformed_record";

@@ -9,7 +9,7 @@ namespace Streaming.FeatureStore.Streams;
 /// ("String cannot be converted to Nullable&lt;Int32&gt;") and the pipeline would not start: the text is parsed
 /// here by Confluent's own config classes into the type their property has.
 /// </summary>
-public static class StreamizClientSettings
+internal static class StreamizClientSettings
 {
     public static void AddTo(StreamConfig config, IEnumerable<KeyValuePair<string, string>> settings)
     {

@@ -9,7 +9,7 @@ namespace Streaming.FeatureStore.Streams;
 /// pipeline in the same process (a restart, a second test host). This one never goes away: it forwards to
 /// the factory of the host currently running a pipeline, or nowhere between hosts.
 /// </summary>
-public sealed class StreamizLogging : ILoggerFactory
+internal sealed class StreamizLogging : ILoggerFactory
 {
     public static StreamizLogging Instance { get; } = new();
 

@@ -10,7 +10,7 @@ namespace Streaming.FeatureStore.Streams;
 /// flushes a task's state stores before it commits the task's offsets, and this store's flush is the tile
 /// processor's (<see cref="TileProcessor"/>), so no offset is committed past a tile that is not in Redis.
 /// </summary>
-public sealed class TileFlushStore(string name) : IStateStore
+internal sealed class TileFlushStore(string name) : IStateStore
 {
     public static string StoreName(string topic) => $"{topic}-tiles";
 

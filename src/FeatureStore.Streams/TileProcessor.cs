@@ -11,7 +11,7 @@ namespace Streaming.FeatureStore.Streams;
 
 /// <summary>What every tile processor shares: the views, where tiles go, where rejects go, how often to flush.</summary>
 /// <param name="Watch">Where a partition's log starts, and whom to tell when records were deleted before they were folded; null: not watched.</param>
-public sealed record TileSettings(
+internal sealed record TileSettings(
     FeatureSet Set, string ApplicationId, ITileStore Store, IDeadLetterSink DeadLetters, FeatureMetrics Metrics, TimeSpan FlushInterval, ILogger Logger,
     LogStartWatch? Watch = null);
 
@@ -20,10 +20,10 @@ public sealed record TileSettings(
 /// resetting to the earliest record, silently through Streamiz. A jump past the next offset is checked against the log
 /// start (one query per jump; transaction markers make harmless jumps), and a real loss is reported.
 /// </summary>
-public sealed record LogStartWatch(Func<string, int, long> LogStart, Action<LostRecords> Lost);
+internal sealed record LogStartWatch(Func<string, int, long> LogStart, Action<LostRecords> Lost);
 
 /// <summary>Offsets <paramref name="From"/> to <paramref name="To"/> of a source partition were deleted before the pipeline folded them.</summary>
-public sealed record LostRecords(string Topic, int Partition, long From, long To);
+internal sealed record LostRecords(string Topic, int Partition, long From, long To);
 
 /// <summary>
 /// Folds one source topic's records into tiles (<see cref="EntityTile"/>): per (view, entity), the panes of this
@@ -35,7 +35,7 @@ public sealed record LostRecords(string Topic, int Partition, long From, long To
 /// start is read back from the store on first use.
 /// </summary>
 /// <remarks>Streamiz's builder makes one throwaway processor with the parameterless constructor, then each task's with the arguments the topology gives.</remarks>
-public sealed class TileProcessor : IProcessor<string, byte[]>
+internal sealed class TileProcessor : IProcessor<string, byte[]>
 {
     private static readonly TimeSpan MinimumPunctuation = TimeSpan.FromMilliseconds(10);
     private readonly TileSettings? _settings;

@@ -9,7 +9,7 @@ namespace Streaming.FeatureStore.Streams;
 /// prediction's features (and time, score, version, model and shadow scores) are copied as the raw JSON they were logged with, never
 /// re-encoded: the learner trains on exactly the bytes serving logged.
 /// </summary>
-public static class TrainingExampleWriter
+internal static class TrainingExampleWriter
 {
     public static byte[] Write(byte[] predictionJson, LoggedPrediction prediction, Label label)
     {

@@ -3,7 +3,7 @@ using Prometheus;
 namespace Streaming.Offline;
 
 /// <summary>The lake sink's Prometheus metrics.</summary>
-public sealed class LakeMetrics
+internal sealed class LakeMetrics
 {
     public LakeMetrics(CollectorRegistry registry)
     {

@@ -4,7 +4,7 @@ using Streaming.Serving.Models;
 namespace Streaming.Serving;
 
 /// <summary>Ready once every served model has a version loaded; until then predictions answer 503.</summary>
-public sealed class ModelsLoadedHealthCheck(ModelRegistry registry) : IHealthCheck
+internal sealed class ModelsLoadedHealthCheck(ModelRegistry registry) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -1,7 +1,7 @@
 namespace Streaming.Drift.Alerts;
 
 /// <summary>What one observation says about a watched stream.</summary>
-public enum Signal
+internal enum Signal
 {
     /// <summary>Drift now (a detector fired, or a statistic is over its upper threshold).</summary>
     Drifting,
@@ -12,7 +12,7 @@ public enum Signal
 }
 
 /// <summary>A change of an alert's state, to publish.</summary>
-public sealed record AlertTransition(string Key, bool Opened, DateTimeOffset Since);
+internal sealed record AlertTransition(string Key, bool Opened, DateTimeOffset Since);
 
 /// <summary>
 /// Hysteresis and de-duplication, so one drift is one "open" record and its end one "resolved" record: an alert
@@ -20,7 +20,7 @@ public sealed record AlertTransition(string Key, bool Opened, DateTimeOffset Sin
 /// it resolves after <c>calmToResolve</c> consecutive <see cref="Signal.Calm"/> observations. Not thread-safe:
 /// each watcher owns one.
 /// </summary>
-public sealed class AlertTracker(int calmToResolve)
+internal sealed class AlertTracker(int calmToResolve)
 {
     private readonly Dictionary<string, (DateTimeOffset Since, int Calm)> _open = new(StringComparer.Ordinal);
 

@@ -7,7 +7,7 @@ namespace Streaming.Drift.DataDrift;
 /// Builds and applies <see cref="FeatureHistogram"/> references: bin edges at the deciles of a sample of the data a
 /// model learned from (so each bin holds about a tenth of it; ties merge bins), and the sample's count per bin.
 /// </summary>
-public static class FeatureProfile
+internal static class FeatureProfile
 {
     public const int Deciles = 10;
 

@@ -5,7 +5,7 @@ namespace Streaming.Drift.DataDrift;
 /// seeded so the same stream gives the same sample: the learner keeps one per feature to profile what a
 /// model version learned from.
 /// </summary>
-public sealed class ReservoirSample(int capacity = 2_000, int seed = 17)
+internal sealed class ReservoirSample(int capacity = 2_000, int seed = 17)
 {
     private readonly List<double> _values = new(capacity);
     private readonly Random _random = new(seed);

@@ -9,7 +9,7 @@ namespace Streaming.Drift.Detectors;
 /// dropped until no split differs. Smaller <c>delta</c>: fewer false alarms, later detection (River's default
 /// 0.002 raised three false alarms in a stationary million-example loss stream here; 0.0002 none).
 /// </summary>
-public sealed class Adwin(double delta = 0.0002, int clock = 32, int maxBuckets = 5, int minWindowLength = 5, int gracePeriod = 10) : IDriftDetector
+internal sealed class Adwin(double delta = 0.0002, int clock = 32, int maxBuckets = 5, int minWindowLength = 5, int gracePeriod = 10) : IDriftDetector
 {
     private readonly List<Row> _rows = []; // _rows[i]: buckets of 2^i values, oldest first
     private double _total, _variance;

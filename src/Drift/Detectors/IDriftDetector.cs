@@ -4,7 +4,7 @@ namespace Streaming.Drift.Detectors;
 /// A change detector over a stream of numbers (e.g. per-example loss), in the manner of River's drift
 /// detectors: <see cref="Update"/> returns true at the example where a change in the mean is detected.
 /// </summary>
-public interface IDriftDetector
+internal interface IDriftDetector
 {
     string Name { get; }
 

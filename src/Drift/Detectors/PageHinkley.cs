@@ -10,7 +10,7 @@ namespace Streaming.Drift.Detectors;
 /// where it wanders by tens of units on a loss this noisy, and raised twenty times the false alarms on a
 /// stationary stream here.
 /// </summary>
-public sealed class PageHinkley(double delta = 0.05, double threshold = 50, double alpha = 1, int minInstances = 30) : IDriftDetector
+internal sealed class PageHinkley(double delta = 0.05, double threshold = 50, double alpha = 1, int minInstances = 30) : IDriftDetector
 {
     private double _mean, _sum, _minimum;
 

@@ -9,7 +9,7 @@ namespace Streaming.FeatureStore.Aggregation;
 /// distinct values added, in a fixed <see cref="Registers"/> bytes whatever their number. Adding a value again
 /// changes nothing, so replays never inflate it.
 /// </summary>
-public sealed class DistinctSketch
+internal sealed class DistinctSketch
 {
     /// <summary>2^8 registers: a relative standard error of 1.04/√256 ≈ 6.5 %, at 256 bytes per window.</summary>
     public const int Registers = 256;

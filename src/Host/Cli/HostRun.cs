@@ -5,7 +5,7 @@ namespace Streaming.Host.Cli;
 /// (a background service that threw, which stops the host) exits 1 and says which part and why; a stop asked for
 /// (Ctrl+C, SIGTERM, --once) exits 0.
 /// </summary>
-public static class HostRun
+internal static class HostRun
 {
     public const int PartFailed = 1;
     public const int ConfigurationError = 2;

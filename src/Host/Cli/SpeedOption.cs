@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Streaming.Host.Cli;
 
 /// <summary>Parses a replay speed: "max" (as fast as possible), or a factor such as "60x" or "60".</summary>
-public static class SpeedOption
+internal static class SpeedOption
 {
     public static bool TryParse(string text, out double? speed, out string? error)
     {

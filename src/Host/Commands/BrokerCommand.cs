@@ -9,7 +9,7 @@ namespace Streaming.Host.Commands;
 /// `broker`: embedded Kafka and Redis only, for running the other parts as separate processes on one
 /// machine. Prints the addresses to pass them as --Kafka:BootstrapServers and --Redis:Configuration.
 /// </summary>
-public static class BrokerCommand
+internal static class BrokerCommand
 {
     public static Command Create()
     {

@@ -5,7 +5,7 @@ using Streaming.Host.Web;
 namespace Streaming.Host.Commands;
 
 /// <summary>Options several subcommands share, defined once.</summary>
-public static class CommonOptions
+internal static class CommonOptions
 {
     public static Option<string> Urls(string defaultUrls = StreamingWebApp.DefaultUrls) => new("--urls")
     {

@@ -6,7 +6,7 @@ using Streaming.Host.Web;
 namespace Streaming.Host.Commands;
 
 /// <summary>`demo`: every component built so far on embedded Kafka and Redis, fed by a replay of the flights data.</summary>
-public static class DemoCommand
+internal static class DemoCommand
 {
     /// <summary>
     /// How far behind a prediction the features may be, in event time. The replay runs thousands of times faster than

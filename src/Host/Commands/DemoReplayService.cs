@@ -21,7 +21,7 @@ namespace Streaming.Host.Commands;
 /// with --once, waits for the pipeline and the learner to take in everything, prints the summary and the loss line,
 /// and stops the host.
 /// </summary>
-public sealed class DemoReplayService(
+internal sealed class DemoReplayService(
     DemoSettings settings,
     DemoOutcome outcome,
     ApplicationReplay replay,
@@ -185,10 +185,10 @@ public sealed class DemoReplayService(
 }
 
 /// <summary>What the demo replays, how far the features may lag the requests, and whether it stops afterwards.</summary>
-public sealed record DemoSettings(string DataPath, double? Speed, long? Limit, bool Once, TimeSpan MaxLag);
+internal sealed record DemoSettings(string DataPath, double? Speed, long? Limit, bool Once, TimeSpan MaxLag);
 
 /// <summary>How the demo's replay ended, for the exit code.</summary>
-public sealed class DemoOutcome
+internal sealed class DemoOutcome
 {
     public ReplaySummary? Summary { get; set; }
     public string? Error { get; set; }

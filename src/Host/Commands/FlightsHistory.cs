@@ -7,7 +7,7 @@ namespace Streaming.Host.Commands;
 /// A flights file as backfill history: the composition root maps the domain's replay onto the offline path's records,
 /// so that Offline does not know which domain it recomputes.
 /// </summary>
-public static class FlightsHistory
+internal static class FlightsHistory
 {
     /// <summary>The file's departures and delay labels, in the order the replay publishes them (labels when they land).</summary>
     public static IAsyncEnumerable<HistoryRecord> ReadAsync(string path, long? limit, CancellationToken cancellationToken = default) =>

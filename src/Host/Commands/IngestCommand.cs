@@ -5,7 +5,7 @@ using Streaming.Host.Web;
 namespace Streaming.Host.Commands;
 
 /// <summary>`ingest`: the HTTP ingest API alone (POST /v1/events, /v1/labels), with health and metrics.</summary>
-public static class IngestCommand
+internal static class IngestCommand
 {
     public static Command Create()
     {

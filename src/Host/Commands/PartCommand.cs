@@ -5,7 +5,7 @@ using Streaming.Host.Web;
 namespace Streaming.Host.Commands;
 
 /// <summary>A command that runs one part of the service alone, with health and metrics over HTTP.</summary>
-public static class PartCommand
+internal static class PartCommand
 {
     public static Command Learner() => Create("learner", HostParts.Learner, "http://127.0.0.1:8081",
         "Learn from training-examples per micro-batch and publish model snapshots (Learner:* settings; Learner:StopWhenCaughtUp=true to stop at the end).");

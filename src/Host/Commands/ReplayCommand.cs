@@ -6,7 +6,7 @@ using Streaming.Platform.Kafka;
 namespace Streaming.Host.Commands;
 
 /// <summary>`replay FILE`: publish a dataset's events and labels at their realistic arrival times.</summary>
-public static class ReplayCommand
+internal static class ReplayCommand
 {
     public static Command Create()
     {

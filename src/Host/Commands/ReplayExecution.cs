@@ -8,7 +8,7 @@ using Streaming.Platform.Kafka;
 namespace Streaming.Host.Commands;
 
 /// <summary>Runs one replay with a progress bar and prints what it did; shared by `replay` and `demo`.</summary>
-public static class ReplayExecution
+internal static class ReplayExecution
 {
     public static IReplaySource SourceFor(string path, long? limit) =>
         Path.GetExtension(path).Equals(".parquet", StringComparison.OrdinalIgnoreCase)

@@ -13,7 +13,7 @@ using Streaming.Platform.Kafka;
 namespace Streaming.Host.Commands;
 
 /// <summary>`retrain`: batch-fit the online model's family on a backfilled training set, compare it with the online model on a later range, publish a candidate.</summary>
-public static class RetrainCommand
+internal static class RetrainCommand
 {
     public static Command Create()
     {

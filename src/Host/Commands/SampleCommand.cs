@@ -5,7 +5,7 @@ using Streaming.Flights;
 namespace Streaming.Host.Commands;
 
 /// <summary>`sample`: the first N rows of a flights Parquet file, as the committed demo/test sample is made.</summary>
-public static class SampleCommand
+internal static class SampleCommand
 {
     public static Command Create()
     {

@@ -24,7 +24,7 @@ namespace Streaming.Host.Demo;
 /// published with a time up to t − <c>maxLag</c>: the features served then lag the request by at most that much
 /// event time. The lag actually seen is measured and reported (<see cref="ApplicationReplaySummary"/>).
 /// </remarks>
-public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predictor, PredictionLogPublisher predictionLog, ModelRegistry registry,
+internal sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predictor, PredictionLogPublisher predictionLog, ModelRegistry registry,
     FeatureMetrics features, ServingOptions serving, IEnumerable<IReplayBackpressure> backpressure)
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(1);
@@ -155,7 +155,7 @@ public sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predict
 }
 
 /// <summary>Percentiles of a measured quantity.</summary>
-public sealed record Distribution(long Count, double P50, double P95, double Max)
+internal sealed record Distribution(long Count, double P50, double P95, double Max)
 {
     public static Distribution Of(List<double> values)
     {
@@ -169,6 +169,6 @@ public sealed record Distribution(long Count, double P50, double P95, double Max
 /// <param name="Unpredicted">Departures published with no prediction, because serving had no version to answer with.</param>
 /// <param name="PipelineLagMinutes">Per prediction batch: event time between the request and the newest record the pipeline had stored.</param>
 /// <param name="FeatureAgeMinutes">Per view (a sample of predictions): request time minus the newest contribution to the value served.</param>
-public sealed record ApplicationReplaySummary(
+internal sealed record ApplicationReplaySummary(
     ReplaySummary Replay, DateTimeOffset LastArrival, long Predictions, long Unpredicted, long ColdStartPredictions, long LabelsWithPrediction, TimeSpan MaxLag,
     Distribution PipelineLagMinutes, IReadOnlyDictionary<string, Distribution> FeatureAgeMinutes);

@@ -8,7 +8,7 @@ namespace Streaming.Host.Web;
 /// partition: a replay at full speed outruns the pipeline, its backlog overflows and the join loses
 /// pieces. A real broker keeps the backlog; then this only paces the replay to what the pipeline sustains.
 /// </summary>
-public sealed class FeaturePipelineBackpressure(FeatureStoreService features, ILogger<FeaturePipelineBackpressure> logger) : IReplayBackpressure
+internal sealed class FeaturePipelineBackpressure(FeatureStoreService features, ILogger<FeaturePipelineBackpressure> logger) : IReplayBackpressure
 {
     /// <summary>Records the pipeline may be behind before the replay waits: well inside the embedded broker's retention.</summary>
     private const long MaxBacklog = 20_000;

@@ -4,7 +4,7 @@ using Streaming.FeatureStore.Streams;
 namespace Streaming.Host.Web;
 
 /// <summary>Ready when the feature topology is running (not starting, rebalancing or failed).</summary>
-public sealed class FeaturePipelineHealthCheck(FeatureStoreService service) : IHealthCheck
+internal sealed class FeaturePipelineHealthCheck(FeatureStoreService service) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(service.IsRunning

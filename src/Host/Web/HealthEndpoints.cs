@@ -5,7 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Streaming.Host.Web;
 
 /// <summary>/healthz: the process is up and no part of it failed. /readyz: Kafka and Redis answer and every part is ready, with a line per check.</summary>
-public static class HealthEndpoints
+internal static class HealthEndpoints
 {
     public static void MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {

@@ -6,7 +6,7 @@ using Streaming.Platform.Kafka;
 namespace Streaming.Host.Web;
 
 /// <summary>Ready when a broker answers a metadata request for the events topic within two seconds.</summary>
-public sealed class KafkaHealthCheck(KafkaClientConfigs configs, IKafkaCluster cluster) : IHealthCheck, IDisposable
+internal sealed class KafkaHealthCheck(KafkaClientConfigs configs, IKafkaCluster cluster) : IHealthCheck, IDisposable
 {
     private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(configs.Admin()).Build());
 

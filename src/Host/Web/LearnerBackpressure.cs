@@ -11,7 +11,7 @@ namespace Streaming.Host.Web;
 /// partition, and training-examples has one: an example the learner has not read when its retention passes is gone
 /// (the learner then stops and says so). With a real broker this only paces the replay to the learner.
 /// </summary>
-public sealed class LearnerBackpressure(LearnerService learner, KafkaClientConfigs configs) : IReplayBackpressure, IDisposable
+internal sealed class LearnerBackpressure(LearnerService learner, KafkaClientConfigs configs) : IReplayBackpressure, IDisposable
 {
     /// <summary>Examples the learner may be behind before the replay waits: a few MiB of them, inside the embedded broker's retention.</summary>
     private const long MaxBehind = 4_000;

@@ -7,7 +7,7 @@ namespace Streaming.Host.Web;
 /// or ended by itself; a part that failed fails liveness, and readiness names it and says why. The host then stops
 /// and exits non-zero (<see cref="Cli.HostRun"/>), so this is what a probe sees in between.
 /// </summary>
-public sealed class PartsHealthCheck(IEnumerable<IHostedService> services) : IHealthCheck
+internal sealed class PartsHealthCheck(IEnumerable<IHostedService> services) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

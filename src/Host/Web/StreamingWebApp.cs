@@ -18,7 +18,7 @@ namespace Streaming.Host.Web;
 /// configuration from appsettings.json, STREAMING_-free environment overrides (e.g. Kafka__BootstrapServers)
 /// and --Section:Key=value arguments.
 /// </summary>
-public static class StreamingWebApp
+internal static class StreamingWebApp
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
 

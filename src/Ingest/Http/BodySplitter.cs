@@ -7,7 +7,7 @@ namespace Streaming.Ingest.Http;
 /// lone JSON object as one record. Each record keeps its exact bytes, so a rejected one is dead-lettered
 /// as it was sent. A JSON array that is not well-formed cannot be cut safely and yields null.
 /// </summary>
-public static class BodySplitter
+internal static class BodySplitter
 {
     public static List<byte[]> SplitNdjson(ReadOnlySpan<byte> body)
     {

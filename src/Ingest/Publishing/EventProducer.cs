@@ -9,7 +9,7 @@ namespace Streaming.Ingest.Publishing;
 /// its entities so one entity's events stay in order, and is acknowledged by Kafka before the task
 /// completes. For throughput, <c>Enqueue*</c> returns once queued and lets the caller await later.
 /// </summary>
-public sealed class EventProducer(IngestPipeline pipeline)
+internal sealed class EventProducer(IngestPipeline pipeline)
 {
     private const string Source = "producer";
 

@@ -4,7 +4,7 @@ namespace Streaming.Ingest.Validation;
 /// Why a record was rejected: the value of the dead-letter reason header, the metric label and the
 /// "reason" of an HTTP error entry. Stable strings: operators alert on them.
 /// </summary>
-public static class RejectionReasons
+internal static class RejectionReasons
 {
     public const string MalformedJson = "malformed_json";
     public const string InvalidUtf8 = "invalid_utf8";

@@ -1,7 +1,7 @@
 namespace Streaming.Learning.Losses;
 
 /// <summary>Binary logistic regression: label 0 or 1, prediction σ(m), loss −log p(label).</summary>
-public sealed class LogisticLoss : ILoss
+internal sealed class LogisticLoss : ILoss
 {
     public string Name => "logistic";
     public bool IsClassification => true;

@@ -1,7 +1,7 @@
 namespace Streaming.Learning.Losses;
 
 /// <summary>Least squares: ½(m − y)².</summary>
-public sealed class SquaredLoss : ILoss
+internal sealed class SquaredLoss : ILoss
 {
     public string Name => "squared";
     public bool IsClassification => false;
@@ -11,7 +11,7 @@ public sealed class SquaredLoss : ILoss
 }
 
 /// <summary>Least absolute deviation: |m − y| (subgradient 0 at the kink).</summary>
-public sealed class AbsoluteLoss : ILoss
+internal sealed class AbsoluteLoss : ILoss
 {
     public string Name => "absolute";
     public bool IsClassification => false;
@@ -21,7 +21,7 @@ public sealed class AbsoluteLoss : ILoss
 }
 
 /// <summary>Huber: squared within <c>delta</c> of the label, absolute beyond; robust to outliers such as extreme delays.</summary>
-public sealed class HuberLoss(double delta) : ILoss
+internal sealed class HuberLoss(double delta) : ILoss
 {
     public string Name => "huber";
     public bool IsClassification => false;

@@ -1,7 +1,7 @@
 namespace Streaming.Learning.Optimizers;
 
 /// <summary>AdaGrad: each coordinate's rate shrinks with the sum of its squared gradients.</summary>
-public sealed class AdaGrad(int slots, double learningRate, double l2) : Optimizer(slots, 1)
+internal sealed class AdaGrad(int slots, double learningRate, double l2) : Optimizer(slots, 1)
 {
     public override string Name => "adagrad";
 

@@ -5,7 +5,7 @@ namespace Streaming.Learning.Optimizers;
 /// coordinate with L1 and L2. Under L1 a weight whose accumulated |z| stays below λ1 is exactly 0,
 /// which keeps hashed models sparse.
 /// </summary>
-public sealed class Ftrl(int slots, double alpha, double beta, double l1, double l2) : Optimizer(slots, 2)
+internal sealed class Ftrl(int slots, double alpha, double beta, double l1, double l2) : Optimizer(slots, 2)
 {
     // Single precision throughout, like the stored state: with double intermediates the float/double
     // conversions (and their false register dependencies) made this loop five times slower, measured.

@@ -7,7 +7,7 @@ namespace Streaming.Learning.Optimizers;
 /// accumulated normalized squared norm. Unlike the paper, the rescaling of a weight whose feature grew
 /// happens at update time, after the prediction, so predicting never changes the model.
 /// </summary>
-public sealed class NormalizedAdaptive(int slots, double learningRate) : Optimizer(slots, 2, scalars: 1)
+internal sealed class NormalizedAdaptive(int slots, double learningRate) : Optimizer(slots, 2, scalars: 1)
 {
     public override string Name => "normalized";
 

@@ -1,7 +1,7 @@
 namespace Streaming.Learning.Optimizers;
 
 /// <summary>Plain SGD with a decaying rate η·(1 + decay·t)^−power and optional L2 on the touched weights.</summary>
-public sealed class Sgd(int slots, double learningRate, double decay, double power, double l2) : Optimizer(slots, 0)
+internal sealed class Sgd(int slots, double learningRate, double decay, double power, double l2) : Optimizer(slots, 0)
 {
     public override string Name => "sgd";
 

@@ -9,7 +9,7 @@ namespace Streaming.Models.Store;
 /// <c>{version}.manifest.json</c>, each written to a temporary file and renamed, manifest last; a version
 /// without a manifest does not exist. The serving pin is <c>{root}/{model}/pin</c>, the store's epoch <c>{root}/epoch</c>.
 /// </summary>
-public sealed class DirectoryModelStore(string root) : IModelStore
+internal sealed class DirectoryModelStore(string root) : IModelStore
 {
     private string Folder(string model) => Path.Combine(root, model);
     private string File(string model, long version, string suffix) =>

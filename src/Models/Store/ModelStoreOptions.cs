@@ -1,7 +1,7 @@
 namespace Streaming.Models.Store;
 
 /// <summary>Configuration section "ModelStore": where the learner writes snapshots and serving reads them.</summary>
-public sealed class ModelStoreOptions
+internal sealed class ModelStoreOptions
 {
     public const string Section = "ModelStore";
 
@@ -13,7 +13,7 @@ public sealed class ModelStoreOptions
 }
 
 /// <summary>Where snapshots live: Redis (shared by every node) or a folder (only when every node shares it).</summary>
-public enum ModelStoreKind
+internal enum ModelStoreKind
 {
     Redis,
     Directory,

@@ -11,7 +11,7 @@ namespace Streaming.Models.Store;
 /// all written in one MULTI/EXEC so that "latest" never points at a half-written snapshot; the serving pin
 /// is <c>model:{name}:pin</c>, the store's epoch <c>model-store:epoch</c>.
 /// </summary>
-public sealed class RedisModelStore(IConnectionMultiplexer redis) : IModelStore
+internal sealed class RedisModelStore(IConnectionMultiplexer redis) : IModelStore
 {
     private IDatabase Db => redis.GetDatabase();
 

@@ -10,7 +10,7 @@ namespace Streaming.Offline.Backfill;
 /// that many), how many row groups the training set holds, the tile of every (view, entity) and the records of the
 /// newest time not yet folded into them, and the events and predictions still waiting for their labels.
 /// </summary>
-public sealed record BackfillCheckpoint(
+internal sealed record BackfillCheckpoint(
     long Consumed,
     long Records,
     long Examples,
@@ -26,10 +26,10 @@ public sealed record BackfillCheckpoint(
 /// <summary>One (view, entity)'s tile, as <see cref="FeatureStore.Tiles.EntityTile.Serialize"/> writes it.</summary>
 public sealed record ViewTile(string View, string Entity, byte[] Tile);
 
-public sealed record WaitingEvent(EntityEvent Event, IReadOnlyList<ViewSnapshot> Views);
+internal sealed record WaitingEvent(EntityEvent Event, IReadOnlyList<ViewSnapshot> Views);
 
-public sealed record WaitingId(DateTimeOffset Time, string Id);
+internal sealed record WaitingId(DateTimeOffset Time, string Id);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BackfillCheckpoint))]
-public sealed partial class OfflineJsonContext : JsonSerializerContext;
+internal sealed partial class OfflineJsonContext : JsonSerializerContext;

@@ -31,7 +31,7 @@ public sealed record ExampleSkewResult(long Compared, IReadOnlyList<ViewSkew> Vi
 /// store (window, watermark and every aggregation of each (view, entity), merged from its parts as serving reads them)
 /// must equal the backfill's; the training examples are compared per namespace (<see cref="ViewSkew"/>).
 /// </summary>
-public static class ParityReport
+internal static class ParityReport
 {
     public static ExampleSkewResult CompareExamples(IEnumerable<TrainingExample> streamed, IEnumerable<TrainingExample> backfilled)
     {

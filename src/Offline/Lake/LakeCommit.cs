@@ -11,4 +11,4 @@ public sealed record LakeCommit(string Topic, int Partition, long From, long To,
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(LakeCommit))]
-public sealed partial class LakeJsonContext : JsonSerializerContext;
+internal sealed partial class LakeJsonContext : JsonSerializerContext;

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Streaming.Offline.Lake;
 
 /// <summary>Configuration section "Lake": where and how often the event lake is written.</summary>
-public sealed class LakeOptions
+internal sealed class LakeOptions
 {
     public const string Section = "Lake";
 

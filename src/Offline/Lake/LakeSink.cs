@@ -15,7 +15,7 @@ namespace Streaming.Offline.Lake;
 /// first offset no commit covers; a record below that (a rerun, a redelivery) is skipped. One sink per lake:
 /// partitions are assigned, not balanced.
 /// </summary>
-public sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, LakeMetrics metrics, ILogger<LakeSink> logger) : BackgroundService
+internal sealed class LakeSink(LakeOptions options, KafkaClientConfigs kafka, LakeMetrics metrics, ILogger<LakeSink> logger) : BackgroundService
 {
     private readonly LakeStore _store = new(options.Directory);
     private readonly Dictionary<(string Topic, int Partition), List<LakeRow>> _pending = [];

@@ -15,7 +15,7 @@ public sealed record BatchFit(LinearLearner Model, int Examples, int Iterations,
 /// examples at once, L2-regularized, minimized with MathNet.Numerics' L-BFGS over many full passes. The result is a
 /// <see cref="LinearLearner"/> (plain SGD state, so it can be saved, exported to ONNX and served like any snapshot).
 /// </summary>
-public static class BatchTrainer
+internal static class BatchTrainer
 {
     public static BatchFit Fit(LearnerSpec spec, IEnumerable<TrainingExample> examples, double l2 = 1e-4, int maxIterations = 200)
     {

@@ -6,7 +6,7 @@ using Streaming.Contracts;
 namespace Streaming.Platform.Kafka;
 
 /// <summary>A real Kafka cluster given by configuration; topics are created through the admin API.</summary>
-public sealed class ExternalKafkaCluster(KafkaOptions options, ILogger<ExternalKafkaCluster> logger) : IKafkaCluster
+internal sealed class ExternalKafkaCluster(KafkaOptions options, ILogger<ExternalKafkaCluster> logger) : IKafkaCluster
 {
     public string BootstrapServers { get; } = options.BootstrapServers!;
     public KafkaClusterKind Kind => KafkaClusterKind.External;

@@ -10,7 +10,7 @@ namespace Streaming.Platform.Kafka;
 /// <c>Library.Load(path)</c> dlopens "libdl", which Debian ships only as libdl.so.2. So we resolve the
 /// import names ourselves: "librdkafka" to the first build that loads, "libdl" to libdl.so.2.
 /// </summary>
-public static class LibrdkafkaLoader
+internal static class LibrdkafkaLoader
 {
     private static readonly Lazy<IntPtr> Handle = new(LoadFirstWorking);
     private static int _installed;

@@ -19,7 +19,7 @@ namespace Streaming.Serving.Http;
 /// every node follows it within Serving:PinPollInterval; this node at once. PUT .../rollout sets an A/B, canary or
 /// shadow rollout (<see cref="Rollout"/>), GET reads it, DELETE ends it; kept in Redis the same way.
 /// </summary>
-public static class AdminEndpoints
+internal static class AdminEndpoints
 {
     public const string ApiKeyHeader = "X-Api-Key";
 
@@ -74,7 +74,7 @@ public static class AdminEndpoints
 }
 
 /// <summary>What the admin endpoints do, apart from HTTP.</summary>
-public sealed class AdminActions(ModelRegistry registry, IModelStore store, ModelFollower follower, ModelCatalog catalog, ServingMetrics metrics)
+internal sealed class AdminActions(ModelRegistry registry, IModelStore store, ModelFollower follower, ModelCatalog catalog, ServingMetrics metrics)
 {
     public async Task<IResult> PinAsync(string model, long version, CancellationToken cancel)
     {

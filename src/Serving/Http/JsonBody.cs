@@ -11,7 +11,7 @@ namespace Streaming.Serving.Http;
 /// (413), not JSON (415), not well-formed (400 malformed_json), or well-formed but not the expected shape
 /// (400 invalid_request: a wrong type, a missing or unknown property).
 /// </summary>
-public static class JsonBody
+internal static class JsonBody
 {
     public static async Task<(T? Value, PredictionRejection? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, int maxBytes)
     {

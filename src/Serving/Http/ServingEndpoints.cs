@@ -13,7 +13,7 @@ namespace Streaming.Serving.Http;
 /// GET /v1/models and /v1/models/{name}. Every problem is a 4xx problem+json with a "reason", counted in
 /// streaming_serving_rejected_total; 503 only while no version is loaded yet.
 /// </summary>
-public static class ServingEndpoints
+internal static class ServingEndpoints
 {
     /// <returns>The prediction endpoints, for the host to put its access rules on.</returns>
     public static RouteGroupBuilder MapServingEndpoints(this IEndpointRouteBuilder endpoints)

@@ -17,7 +17,7 @@ namespace Streaming.Serving.Http;
 /// loss over the labels judged, decisions: on the node whose judge is active), open drift alerts, feature freshness and
 /// throughput.
 /// </summary>
-public static class StatusPage
+internal static class StatusPage
 {
     private static readonly HtmlEncoder Html = HtmlEncoder.Default;
 

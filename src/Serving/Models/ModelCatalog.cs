@@ -5,7 +5,7 @@ using Streaming.Serving.Prediction;
 namespace Streaming.Serving.Models;
 
 /// <summary>What GET /v1/models reports: per model, the version served here beside what the store holds.</summary>
-public sealed class ModelCatalog(ModelRegistry registry, IModelStore store, ExecutionDevice device)
+internal sealed class ModelCatalog(ModelRegistry registry, IModelStore store, ExecutionDevice device)
 {
     public async Task<IReadOnlyList<ModelStatus>> AllAsync(CancellationToken cancellationToken)
     {

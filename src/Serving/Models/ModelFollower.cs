@@ -17,7 +17,7 @@ namespace Streaming.Serving.Models;
 /// (which also catches pins and covers a Kafka outage). A version is loaded and warmed off the request path,
 /// then swapped in; the old one is disposed when its last request ends.
 /// </summary>
-public sealed class ModelFollower(
+internal sealed class ModelFollower(
     ServingOptions options,
     IModelStore store,
     ModelRegistry registry,

@@ -11,7 +11,7 @@ namespace Streaming.Serving.Prediction;
 /// one Redis round trip, one version lease and one model call. Requests are validated before they queue,
 /// so a bad one never fails a batch; each caller gets its own row's answer.
 /// </summary>
-public sealed class MicroBatcher(Predictor predictor, ServingOptions options, ILogger<MicroBatcher> logger) : BackgroundService
+internal sealed class MicroBatcher(Predictor predictor, ServingOptions options, ILogger<MicroBatcher> logger) : BackgroundService
 {
     private readonly MicroBatchOptions _options = options.MicroBatch;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleWriter = false });

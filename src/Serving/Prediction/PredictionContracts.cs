@@ -16,7 +16,7 @@ public sealed record PredictionRequest(
 
 /// <summary>Several predictions in one call (at most Serving:MaxBatch), answered in order.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record BatchPredictionRequest(IReadOnlyList<PredictionRequest>? Requests);
+internal sealed record BatchPredictionRequest(IReadOnlyList<PredictionRequest>? Requests);
 
 /// <summary>A view's values as the model used them.</summary>
 /// <param name="Status">fresh, or why defaults stand in: missing, stale, unavailable, non_finite, store_unavailable.</param>
@@ -40,10 +40,10 @@ public sealed record PredictionResponse(
     IReadOnlyList<string> Defaulted,
     bool? ColdStart = null);
 
-public sealed record BatchPredictionResponse(IReadOnlyList<PredictionResponse> Predictions);
+internal sealed record BatchPredictionResponse(IReadOnlyList<PredictionResponse> Predictions);
 
 /// <summary>A served model on this node: what it answers with and how that version has done.</summary>
-public sealed record ModelStatus(
+internal sealed record ModelStatus(
     string Model,
     long? Version,
     long? Pinned,
@@ -57,7 +57,7 @@ public sealed record ModelStatus(
 
 /// <summary>Body of PUT /v1/admin/models/{name}/pin.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record PinRequest(long? Version);
+internal sealed record PinRequest(long? Version);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -71,4 +71,4 @@ public sealed record PinRequest(long? Version);
 [JsonSerializable(typeof(IReadOnlyList<ModelStatus>))]
 [JsonSerializable(typeof(ModelStatus))]
 [JsonSerializable(typeof(PinRequest))]
-public sealed partial class ServingJsonContext : JsonSerializerContext;
+internal sealed partial class ServingJsonContext : JsonSerializerContext;

@@ -9,7 +9,7 @@ namespace Streaming.Serving.Rollouts;
 /// UTF-8 text, seed 0), the same on every node, in every process and after every restart; challengers take
 /// consecutive ranges of buckets by their percentages, the champion the rest.
 /// </summary>
-public static class ArmAssignment
+internal static class ArmAssignment
 {
     public const int Buckets = 10_000;
 

@@ -21,7 +21,7 @@ public sealed record ArmJudgment(RolloutVerdict Verdict, double Z, long Labels, 
 /// arms is at most 40 × 0.001 = 4 % (Bonferroni; the looks overlap, so less). Repeated looks at a plain 1.96 would
 /// decide wrongly far more often; a bootstrap interval would cost a resample per look.
 /// </summary>
-public sealed class ArmComparison(bool paired, int minimumLabels = 2_000, int checkEvery = 500, double threshold = 3.29)
+internal sealed class ArmComparison(bool paired, int minimumLabels = 2_000, int checkEvery = 500, double threshold = 3.29)
 {
     private Moments _champion, _challenger, _difference;
     private long _sinceCheck;

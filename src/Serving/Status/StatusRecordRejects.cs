@@ -13,7 +13,7 @@ namespace Streaming.Serving.Status;
 /// Every node reads those topics from the beginning, so one bad record is dead-lettered once per node start; the
 /// detail names its partition and offset, which tells the repeats apart.
 /// </summary>
-public sealed class StatusRecordRejects(KafkaClientConfigs kafka, ServingMetrics metrics, ILogger logger) : IDisposable
+internal sealed class StatusRecordRejects(KafkaClientConfigs kafka, ServingMetrics metrics, ILogger logger) : IDisposable
 {
     private const string Source = "serving";
     private readonly DeadLetterPublisher _deadLetters = new(kafka.Producer(), Source, () => metrics.DeadLetterFailures.Inc(), logger);

@@ -4,7 +4,7 @@ using Streaming.Contracts;
 namespace Streaming.Serving.Status;
 
 /// <summary>Every version of each model this node has heard of (announced or loaded), newest 500: the status page's loss-over-time plot.</summary>
-public sealed class VersionHistory
+internal sealed class VersionHistory
 {
     private const int Keep = 500;
     private readonly ConcurrentDictionary<string, SortedList<long, SnapshotManifest>> _byModel = new(StringComparer.Ordinal);
