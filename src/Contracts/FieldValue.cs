@@ -42,6 +42,7 @@ public readonly record struct FieldValue
     };
 }
 
+/// <summary>Public because other assemblies' JSON source generators serialize <see cref="FieldValue"/> through it.</summary>
 public sealed class FieldValueJsonConverter : JsonConverter<FieldValue>
 {
     public override FieldValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
