@@ -50,12 +50,6 @@ public sealed class ServingOptions
     [Range(0.0, 1.0)]
     public double DecisionThreshold { get; set; } = 0.5;
 
-    /// <summary>
-    /// Key for the admin endpoints (pin, unpin, rollback), sent as X-Api-Key. Empty: admin endpoints answer
-    /// 403 and say that no key is configured.
-    /// </summary>
-    public string AdminApiKey { get; set; } = "";
-
     /// <summary>Prediction log records waiting for Kafka; beyond this they are dropped and counted.</summary>
     [Range(1, 100_000_000)]
     public int PredictionLogCapacity { get; set; } = 100_000;

@@ -58,12 +58,15 @@ public static class ServingServiceCollectionExtensions
     }
 
     /// <summary>The prediction, model and admin endpoints and the status page.</summary>
-    /// <returns>The prediction endpoints, for the host to put its access rules on.</returns>
-    public static RouteGroupBuilder MapStreamingServing(this IEndpointRouteBuilder endpoints)
+    /// <returns>The prediction and the admin endpoints, for the host to put its access rules on.</returns>
+    public static ServingRoutes MapStreamingServing(this IEndpointRouteBuilder endpoints)
     {
         var predictions = endpoints.MapServingEndpoints();
-        endpoints.MapAdminEndpoints();
+        var admin = endpoints.MapAdminEndpoints();
         endpoints.MapStatusPage();
-        return predictions;
+        return new ServingRoutes(predictions, admin);
     }
 }
+
+/// <summary>The route groups serving maps that need the host's access rules: predictions (and model reads), and admin.</summary>
+public sealed record ServingRoutes(RouteGroupBuilder Predictions, RouteGroupBuilder Admin);

@@ -74,7 +74,12 @@ internal static class StreamingWebApp
         app.UseHttpMetrics(options => options.SetMetricFactory(Metrics.WithCustomRegistry(registry)));
         app.UseStreamingAccess();
         if (parts.HasFlag(HostParts.Ingest)) app.MapIngestEndpoints().RequireAccess(AccessScopes.Ingest);
-        if (parts.HasFlag(HostParts.Serving)) app.MapStreamingServing().RequireAccess(AccessScopes.Predict);
+        if (parts.HasFlag(HostParts.Serving))
+        {
+            var serving = app.MapStreamingServing();
+            serving.Predictions.RequireAccess(AccessScopes.Predict);
+            serving.Admin.RequireAccess(AccessScopes.Admin);
+        }
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics", registry);
         app.MapOpenApi();

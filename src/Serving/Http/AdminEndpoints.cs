@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,7 +11,7 @@ using Streaming.Serving.Rollouts;
 namespace Streaming.Serving.Http;
 
 /// <summary>
-/// Operator endpoints, behind the X-Api-Key header (Serving:AdminApiKey): PUT /v1/admin/models/{name}/pin
+/// Operator endpoints, behind the host's admin scope (an Access:ApiKeys key granting "admin"): PUT /v1/admin/models/{name}/pin
 /// {"version": n} pins every serving node to a stored version, DELETE unpins (follow the newest again),
 /// POST .../rollback pins the stored version before the one served. The pin lives in the model store, so
 /// every node follows it within Serving:PinPollInterval; this node at once. PUT .../rollout sets an A/B, canary or
@@ -21,14 +19,10 @@ namespace Streaming.Serving.Http;
 /// </summary>
 internal static class AdminEndpoints
 {
-    public const string ApiKeyHeader = "X-Api-Key";
-
-    public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps the admin endpoints; the host puts its access policy on the group returned.</summary>
+    public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/v1/admin/models/{name}").WithTags("Admin")
-            .AddEndpointFilter(async (context, next) =>
-                Authorize(context.HttpContext) is { } denied ? denied : await next(context))
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        var admin = endpoints.MapGroup("/v1/admin/models/{name}").WithTags("Admin").ProducesProblem(404);
 
         admin.MapPut("/pin", async (string name, HttpContext context, ServingOptions options, AdminActions actions) =>
         {
@@ -57,19 +51,7 @@ internal static class AdminEndpoints
             await rollouts.ClearAsync(name, cancel);
             return Results.NoContent();
         }).Produces(204);
-        return endpoints;
-    }
-
-    private static IResult? Authorize(HttpContext context)
-    {
-        var options = context.RequestServices.GetService(typeof(ServingOptions)) as ServingOptions;
-        var metrics = (ServingMetrics)context.RequestServices.GetService(typeof(ServingMetrics))!;
-        if (string.IsNullOrEmpty(options?.AdminApiKey))
-            return ServingEndpoints.Problem(metrics, new(403, "admin_disabled", "No admin key is configured on this node (Serving:AdminApiKey)."));
-        var given = context.Request.Headers[ApiKeyHeader].ToString();
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(options.AdminApiKey))
-            ? null
-            : ServingEndpoints.Problem(metrics, new(401, "unauthorized", $"Send the admin key in the {ApiKeyHeader} header."));
+        return admin;
     }
 }
 

@@ -6,7 +6,7 @@ using Streaming.Tests.Support;
 
 namespace Streaming.Tests.Http;
 
-/// <summary>API keys and rate limits on ingest and predict, through the real host and ASP.NET Core's own middleware.</summary>
+/// <summary>API keys (ingest, predict, admin) and rate limits on ingest and predict, through the real host and ASP.NET Core's own middleware.</summary>
 public sealed class AccessTests
 {
     private const string IngestKey = "ingest-key-0123456789";
@@ -46,6 +46,25 @@ public sealed class AccessTests
         foreach (var reason in new[] { "missing_api_key", "invalid_api_key", "scope_not_granted" })
             Assert.Equal(1, MetricsText.Sum(metrics, "streaming_http_refused_total", $"reason=\"{reason}\""));
         Assert.Equal(1, MetricsText.Sum(metrics, "streaming_ingest_accepted_total"));
+    }
+
+    [Fact]
+    public async Task Admin_is_closed_until_a_key_grants_it_and_a_key_for_another_scope_does_not_open_it()
+    {
+        await using (var closed = await RunningHost.StartAsync(HostParts.Serving))
+            Assert.Equal((HttpStatusCode.Forbidden, "application/problem+json", "admin_disabled"),
+                await SendAsync(closed.Http, "/v1/admin/models/flights-delay/rollback", null));
+
+        await using var host = await RunningHost.StartAsync(HostParts.Serving,
+            "--Access:ApiKeys:0:Name=operator", "--Access:ApiKeys:0:Key=" + IngestKey, "--Access:ApiKeys:0:Scopes:0=admin",
+            "--Access:ApiKeys:1:Name=app", "--Access:ApiKeys:1:Key=" + PredictKey, "--Access:ApiKeys:1:Scopes:0=predict");
+        Assert.Equal((HttpStatusCode.Unauthorized, "application/problem+json", "missing_api_key"),
+            await SendAsync(host.Http, "/v1/admin/models/flights-delay/rollback", null));
+        Assert.Equal((HttpStatusCode.Forbidden, "application/problem+json", "scope_not_granted"),
+            await SendAsync(host.Http, "/v1/admin/models/flights-delay/rollback", PredictKey));
+        // The operator's key passes the policy: what answers now is the endpoint itself (no model is loaded here).
+        var operatorCall = await SendAsync(host.Http, "/v1/admin/models/flights-delay/rollback", IngestKey);
+        Assert.DoesNotContain(operatorCall.Status, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden });
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace Streaming.Tests.Serving;
 public sealed class ServingHost : IAsyncDisposable
 {
     public const string Model = "flights-delay";
-    public const string AdminKey = "test-admin-key";
+    public const string AdminKey = "test-admin-key-0123456789";
 
     private ServingHost(RunningHost host)
     {
@@ -30,7 +30,7 @@ public sealed class ServingHost : IAsyncDisposable
 
     public static async Task<ServingHost> StartAsync(params string[] settings) =>
         new(await RunningHost.StartAsync(HostParts.Serving,
-            ["--Serving:AdminApiKey=" + AdminKey, "--Serving:PinPollInterval=00:00:00.200", "--Serving:WarmupCalls=2", .. settings]));
+            ["--Access:ApiKeys:0:Name=operator", "--Access:ApiKeys:0:Key=" + AdminKey, "--Access:ApiKeys:0:Scopes:0=admin", "--Serving:PinPollInterval=00:00:00.200", "--Serving:WarmupCalls=2", .. settings]));
 
     public Task<SnapshotManifest> PublishAsync(OnlineModel model, long version, IReadOnlyDictionary<string, FeatureHistogram>? reference = null) =>
         SnapshotFactory.PublishAsync(Store, Announcer, model, Model, version, reference);

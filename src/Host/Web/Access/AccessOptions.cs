@@ -3,8 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Streaming.Host.Web.Access;
 
 /// <summary>
-/// Configuration section "Access": who may call ingest and predict, and how often. Admin endpoints keep their own key
-/// (Serving:AdminApiKey). See docs/security.md.
+/// Configuration section "Access": who may call ingest, predict and the admin endpoints, and how often. See docs/security.md.
 /// </summary>
 internal sealed class AccessOptions : IValidatableObject
 {
@@ -13,6 +12,7 @@ internal sealed class AccessOptions : IValidatableObject
     /// <summary>
     /// API keys, sent in the X-Api-Key header. A scope (ingest, predict) with no key granting it stays open, which is the
     /// default for a node bound to loopback; once any key grants a scope, its endpoints answer 401 without a valid key.
+    /// The admin scope is the exception: closed (403 admin_disabled) until a key grants it.
     /// </summary>
     public List<ApiKeyOptions> ApiKeys { get; set; } = [];
 
@@ -49,7 +49,7 @@ internal sealed class ApiKeyOptions
     /// <summary>The secret; give it through the environment (Access__ApiKeys__0__Key), never on a shared command line.</summary>
     public string Key { get; set; } = "";
 
-    /// <summary>"ingest", "predict" or both.</summary>
+    /// <summary>Any of "ingest", "predict", "admin".</summary>
     public List<string> Scopes { get; set; } = [];
 }
 
@@ -65,5 +65,12 @@ internal static class AccessScopes
 {
     public const string Ingest = "ingest";
     public const string Predict = "predict";
-    public static readonly string[] All = [Ingest, Predict];
+
+    /// <summary>Pin, rollback and rollouts: they change what every node serves, so no key means no access.</summary>
+    public const string Admin = "admin";
+
+    public static readonly string[] All = [Ingest, Predict, Admin];
+
+    /// <summary>Whether the scope is open while no key grants it.</summary>
+    public static bool OpenWithoutKeys(string scope) => scope != Admin;
 }

@@ -5,7 +5,7 @@ using Streaming.Platform;
 
 namespace Streaming.Host.Web.Access;
 
-/// <summary>API keys and per-caller rate limits for ingest and predict: ASP.NET Core's authentication, authorization and rate limiter.</summary>
+/// <summary>API keys for ingest, predict and admin, and per-caller rate limits for ingest and predict: ASP.NET Core's authentication, authorization and rate limiter.</summary>
 internal static class AccessRegistration
 {
     public static IServiceCollection AddStreamingAccess(this IServiceCollection services, IConfiguration configuration)
@@ -20,7 +20,8 @@ internal static class AccessRegistration
             foreach (var scope in AccessScopes.All)
             {
                 // A scope no key grants stays open: the node is then protected by where it listens (loopback by default).
-                var guarded = access.ApiKeys.Any(k => k.Scopes.Contains(scope));
+                // Admin does not: it stays closed until a key grants it.
+                var guarded = !AccessScopes.OpenWithoutKeys(scope) || access.ApiKeys.Any(k => k.Scopes.Contains(scope));
                 options.AddPolicy(scope, policy => policy.RequireAssertion(context => !guarded || context.User.HasClaim(ApiKeyAuthentication.ScopeClaim, scope)));
             }
         });
@@ -50,10 +51,13 @@ internal static class AccessRegistration
         return app;
     }
 
-    /// <summary>The endpoints of one scope: its key policy and its rate limit, with their answers in the OpenAPI document.</summary>
-    public static RouteGroupBuilder RequireAccess(this RouteGroupBuilder endpoints, string scope) =>
-        endpoints.RequireAuthorization(scope).RequireRateLimiting(scope)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
+    /// <summary>The endpoints of one scope: its key policy and its rate limit (ingest and predict have one), with their answers in the OpenAPI document.</summary>
+    public static RouteGroupBuilder RequireAccess(this RouteGroupBuilder endpoints, string scope)
+    {
+        endpoints.RequireAuthorization(scope).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        if (scope != AccessScopes.Admin) endpoints.RequireRateLimiting(scope).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        return endpoints;
+    }
 
     private static RateLimitPartition<string> PerCaller(HttpContext context, RateLimitOptions limit) =>
         limit.PermitsPerSecond <= 0

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace Streaming.Host.Web.Access;
@@ -38,6 +39,8 @@ internal sealed class ApiKeyAuthentication(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (RequiredScope() is AccessScopes.Admin && !_keys.Any(k => k.Key.Scopes.Contains(AccessScopes.Admin)))
+            return Refuse(StatusCodes.Status403Forbidden, "admin_disabled", "No key grants the admin scope on this node (Access:ApiKeys:N:Scopes: admin).");
         var unknown = Request.Headers.ContainsKey(Header);
         return Refuse(StatusCodes.Status401Unauthorized, unknown ? "invalid_api_key" : "missing_api_key",
             unknown ? "The X-Api-Key header holds no key this node knows." : $"This endpoint needs an API key in the {Header} header (Access:ApiKeys).");
@@ -51,6 +54,9 @@ internal sealed class ApiKeyAuthentication(
         metrics.Refused(Context, reason);
         await AccessProblems.WriteAsync(Context, status, reason, detail);
     }
+
+    /// <summary>The scope (authorization policy) of the endpoint being refused.</summary>
+    private string? RequiredScope() => Context.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>()?.Policy;
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }
