@@ -6,11 +6,7 @@ internal sealed class AdaGrad(int slots, double learningRate, double l2) : Optim
     public override string Name => "adagrad";
 
     /// <summary>Divides every accumulated squared gradient by factor², so every coordinate's rate rises by factor.</summary>
-    public override void Boost(double factor)
-    {
-        var shrink = (float)(1 / (factor * factor));
-        foreach (ref var square in StateArrays[0].AsSpan()) square *= shrink;
-    }
+    public override void Boost(double factor) => ShrinkSquaredGradients(StateArrays[0], factor);
 
     public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double gradient)
     {

@@ -12,11 +12,7 @@ internal sealed class NormalizedAdaptive(int slots, double learningRate) : Optim
     public override string Name => "normalized";
 
     /// <summary>Divides the accumulated squared gradients by factor², as AdaGrad does.</summary>
-    public override void Boost(double factor)
-    {
-        var shrink = (float)(1 / (factor * factor));
-        foreach (ref var square in StateArrays[1].AsSpan()) square *= shrink;
-    }
+    public override void Boost(double factor) => ShrinkSquaredGradients(StateArrays[1], factor);
 
     public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double gradient)
     {

@@ -43,6 +43,16 @@ public abstract class Optimizer
     /// </summary>
     public abstract void Boost(double factor);
 
+    /// <summary>
+    /// Divides accumulated squared gradients by factor²: for the adaptive optimizers (rate ∝ 1/√Σg²) every coordinate's
+    /// rate rises by factor.
+    /// </summary>
+    protected static void ShrinkSquaredGradients(float[] squares, double factor)
+    {
+        var shrink = (float)(1 / (factor * factor));
+        foreach (ref var square in squares.AsSpan()) square *= shrink;
+    }
+
     /// <summary>One step for one example, given dLoss/dmargin at the margin it was predicted with.</summary>
     public abstract void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, double gradient);
 
