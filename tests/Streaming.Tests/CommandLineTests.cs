@@ -29,6 +29,16 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task A_backfill_of_a_file_that_is_not_there_exits_2_and_says_what_to_pass()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-flights-{Guid.NewGuid():N}.parquet");
+        var (exit, output) = await RunAsync("backfill", "--data", missing);
+        Assert.Equal(2, exit);
+        Assert.Contains($"No flights file at {missing}", output);
+        Assert.DoesNotContain("   at ", output); // a message, not a stack trace
+    }
+
+    [Fact]
     public async Task A_configuration_override_in_either_form_reaches_the_configuration_and_a_malformed_one_is_an_error()
     {
         // An out-of-range value proves the override was read: validation at start names it and exits non-zero.

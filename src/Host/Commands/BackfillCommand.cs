@@ -96,10 +96,9 @@ internal static class BackfillCommand
             var history = path is not null
                 ? FlightsHistory.ReadAsync(path, result.GetValue(limit), cancellationToken).Where(r => r.Time >= start && r.Time < end)
                 : HistorySource.FromLakeAsync(new LakeStore(lakeFolder), start, end, cancellationToken);
-            var job = request.NeedsOnlineStore
-                ? new BackfillJob(FlightFeatureViews.Set, features.JoinHorizon, host.Services.GetRequiredService<IConnectionMultiplexer>(),
-                    host.Services.GetRequiredService<KafkaClientConfigs>())
-                : new BackfillJob(FlightFeatureViews.Set, features.JoinHorizon);
+            // Redis and Kafka are registered only when the request needs the online store.
+            var job = new BackfillJob(FlightFeatureViews.Set, features.JoinHorizon,
+                host.Services.GetService<IConnectionMultiplexer>(), host.Services.GetService<KafkaClientConfigs>());
             BackfillOutcome outcome;
             await using (new ConsoleProgress("backfill", () => (job.Run.Features.Records, null, $"records | {job.Run.Examples:N0} examples | {job.Run.Watermark:u}")))
                 outcome = await job.RunAsync(history, request, cancellationToken);

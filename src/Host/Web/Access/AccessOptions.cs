@@ -71,6 +71,9 @@ internal static class AccessScopes
 
     public static readonly string[] All = [Ingest, Predict, Admin];
 
-    /// <summary>Whether the scope is open while no key grants it.</summary>
+    /// <summary>Whether the scope is open while no key grants it (else it answers 403 "{scope}_disabled").</summary>
     public static bool OpenWithoutKeys(string scope) => scope != Admin;
+
+    /// <summary>Whether the scope has a per-caller rate limit (Access:Ingest, Access:Predict).</summary>
+    public static bool RateLimited(string scope) => scope != Admin;
 }

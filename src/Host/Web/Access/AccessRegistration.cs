@@ -55,7 +55,7 @@ internal static class AccessRegistration
     public static RouteGroupBuilder RequireAccess(this RouteGroupBuilder endpoints, string scope)
     {
         endpoints.RequireAuthorization(scope).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        if (scope != AccessScopes.Admin) endpoints.RequireRateLimiting(scope).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        if (AccessScopes.RateLimited(scope)) endpoints.RequireRateLimiting(scope).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return endpoints;
     }
 

@@ -39,8 +39,8 @@ internal sealed class ApiKeyAuthentication(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if (RequiredScope() is AccessScopes.Admin && !_keys.Any(k => k.Key.Scopes.Contains(AccessScopes.Admin)))
-            return Refuse(StatusCodes.Status403Forbidden, "admin_disabled", "No key grants the admin scope on this node (Access:ApiKeys:N:Scopes: admin).");
+        if (RequiredScope() is { } scope && !AccessScopes.OpenWithoutKeys(scope) && !_keys.Any(k => k.Key.Scopes.Contains(scope)))
+            return Refuse(StatusCodes.Status403Forbidden, $"{scope}_disabled", $"No key grants the {scope} scope on this node (Access:ApiKeys:N:Scopes: {scope}).");
         var unknown = Request.Headers.ContainsKey(Header);
         return Refuse(StatusCodes.Status401Unauthorized, unknown ? "invalid_api_key" : "missing_api_key",
             unknown ? "The X-Api-Key header holds no key this node knows." : $"This endpoint needs an API key in the {Header} header (Access:ApiKeys).");
