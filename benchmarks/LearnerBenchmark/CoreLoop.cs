@@ -41,6 +41,40 @@ public static class CoreLoop
     }
 
     /// <summary>
+    /// The loss of what serving would answer: each example scored by a frozen copy of the weights taken every
+    /// <paramref name="snapshotEvery"/> examples (version 0, all zeros, before the first), while the learner goes on
+    /// learning every example. The gap to the per-example progressive loss is what snapshot lag costs.
+    /// </summary>
+    public static double ServedFromSnapshots(FlightStream stream, LearnerSpec spec, int snapshotEvery)
+    {
+        var learner = new LinearLearner(spec);
+        var served = new float[learner.Weights.Length];
+        var predictions = new double[FlightStream.BatchSize];
+        var losses = new double[FlightStream.BatchSize];
+        double lossSum = 0;
+        long count = 0, sinceSnapshot = 0;
+        foreach (var batch in stream.Batches)
+        {
+            for (var e = 0; e < batch.Count; e++)
+                lossSum += learner.Loss.Evaluate(Dot(served, batch.Indices(e), batch.Values(e)), batch.Targets[e]).Loss;
+            learner.LearnBatch(batch, predictions, losses);
+            count += batch.Count;
+            sinceSnapshot += batch.Count;
+            if (sinceSnapshot < snapshotEvery) continue;
+            learner.Weights.CopyTo(served);
+            sinceSnapshot = 0;
+        }
+        return lossSum / count;
+
+        static double Dot(float[] weights, ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
+        {
+            double sum = 0;
+            for (var k = 0; k < indices.Length; k++) sum += weights[indices[k]] * (double)values[k];
+            return sum;
+        }
+    }
+
+    /// <summary>
     /// Examples/s of predict-then-learn (<see cref="LinearLearner.LearnBatch"/>) over the whole stream:
     /// the median of <paramref name="passes"/> timed passes, after warming up for at least two seconds so
     /// that tiered compilation has replaced the quick first-tier code (timing that code instead

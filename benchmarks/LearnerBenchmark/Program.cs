@@ -56,6 +56,19 @@ foreach (var (name, spec) in contenders)
 }
 Console.WriteLine("  (/1000: each batch of 1,000 predicted before it is learned, as scikit-learn below; /1: each example, as the learner service runs)");
 
+// What serving answers lags the learner by the snapshot interval (snapshots every N examples; batches of 1,000, so N
+// is rounded up to a whole batch): the served loss of each interval beside the learner's own per-example figure.
+var snapshotIntervals = new[] { 1_000, 10_000, 50_000 };
+Console.WriteLine();
+Console.WriteLine("served from snapshots (each example scored by the weights of the last snapshot; version 0 = zeros before the first):");
+var servedLoss = new Dictionary<string, Dictionary<string, double>>();
+foreach (var (name, spec) in contenders)
+{
+    var byInterval = snapshotIntervals.ToDictionary(n => n.ToString(CultureInfo.InvariantCulture), n => Math.Round(CoreLoop.ServedFromSnapshots(stream, spec, n), 5));
+    servedLoss[name] = byInterval;
+    Console.WriteLine(Invariant($"  {name,-24} ") + string.Join("  ", byInterval.Select(p => Invariant($"every {int.Parse(p.Key, CultureInfo.InvariantCulture),6:N0}: {p.Value:F4}"))));
+}
+
 Console.WriteLine();
 Console.WriteLine($"scikit-learn SGDClassifier(loss=log_loss).partial_fit, batches of {FlightStream.BatchSize:N0}, predict before learn ({python}):");
 var (sklearn, unavailable) = skip.Contains("sklearn")
@@ -92,6 +105,7 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
     ["progressive_log_loss_batch1000"] = ours.ToDictionary(o => o.Name, o => Math.Round(o.ByBatch.MeanLoss, 5)),
     ["progressive_accuracy_batch1000"] = ours.ToDictionary(o => o.Name, o => Math.Round(o.ByBatch.Accuracy, 5)),
     ["progressive_log_loss_per_example"] = ours.ToDictionary(o => o.Name, o => Math.Round(o.ByExample.MeanLoss, 5)),
+    ["served_log_loss_by_snapshot_interval"] = servedLoss,
     ["sklearn_version"] = best?.Version,
     ["sklearn_best_setting"] = best?.Setting,
     ["sklearn_best_log_loss"] = best is null ? null : Math.Round(best.LogLoss, 5),
