@@ -1,7 +1,7 @@
 using Streaming.Contracts;
+using Streaming.Flights;
 using Streaming.Learning;
 using Streaming.Learning.Validation;
-using Streaming.Testing;
 
 namespace Streaming.Benchmarks.Learner;
 

@@ -8,7 +8,6 @@ using Streaming.Contracts;
 using Streaming.FeatureStore.Online;
 using Streaming.FeatureStore.Tiles;
 using Streaming.Flights;
-using Streaming.Testing;
 using Streaming.Learning;
 using Streaming.Learning.Hashing;
 using Streaming.Models.Onnx;

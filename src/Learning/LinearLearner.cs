@@ -1,6 +1,8 @@
+using Streaming.Contracts;
 using Streaming.Learning.Hashing;
 using Streaming.Learning.Losses;
 using Streaming.Learning.Optimizers;
+using Streaming.Learning.Validation;
 
 namespace Streaming.Learning;
 
@@ -53,5 +55,28 @@ public sealed class LinearLearner
     {
         for (var e = 0; e < batch.Count; e++)
             (predictions[e], losses[e]) = Learn(batch.Indices(e), batch.Values(e), batch.Targets[e]);
+    }
+    /// <summary>The examples the validator accepts, hashed with this model's spec, with their targets.</summary>
+    public ExampleBatch HashValid(IEnumerable<TrainingExample> examples)
+    {
+        var batch = new ExampleBatch();
+        var row = new SparseVector();
+        foreach (var example in examples)
+        {
+            var (target, reason, _) = ExampleValidator.Check(example, Spec, Loss.IsClassification);
+            if (reason is not null) continue;
+            Hasher.Hash(example.Features, row);
+            batch.Add(row, target);
+        }
+        return batch;
+    }
+
+    /// <summary>Mean loss on examples (the valid ones) without learning, e.g. log loss on a held-out range.</summary>
+    public double MeanLoss(IEnumerable<TrainingExample> examples)
+    {
+        var batch = HashValid(examples);
+        double total = 0;
+        for (var e = 0; e < batch.Count; e++) total += Loss.Loss(Optimizer.Margin(batch.Indices(e), batch.Values(e)), batch.Targets[e]);
+        return batch.Count == 0 ? double.NaN : total / batch.Count;
     }
 }

@@ -28,11 +28,13 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("Now listening", output);
     }
 
-    [Fact]
-    public async Task A_backfill_of_a_file_that_is_not_there_exits_2_and_says_what_to_pass()
+    [Theory]
+    [InlineData("backfill")]
+    [InlineData("federate")]
+    public async Task A_command_given_a_file_that_is_not_there_exits_2_and_says_what_to_pass(string command)
     {
         var missing = Path.Combine(Path.GetTempPath(), $"no-such-flights-{Guid.NewGuid():N}.parquet");
-        var (exit, output) = await RunAsync("backfill", "--data", missing);
+        var (exit, output) = await RunAsync(command, "--data", missing);
         Assert.Equal(2, exit);
         Assert.Contains($"No flights file at {missing}", output);
         Assert.DoesNotContain("   at ", output); // a message, not a stack trace

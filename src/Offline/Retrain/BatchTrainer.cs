@@ -2,8 +2,6 @@ using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
 using Streaming.Contracts;
 using Streaming.Learning;
-using Streaming.Learning.Hashing;
-using Streaming.Learning.Validation;
 
 namespace Streaming.Offline.Retrain;
 
@@ -20,7 +18,7 @@ internal static class BatchTrainer
     public static BatchFit Fit(LearnerSpec spec, IEnumerable<TrainingExample> examples, double l2 = 1e-4, int maxIterations = 200)
     {
         var learner = new LinearLearner(spec with { Optimizer = "sgd" });
-        var batch = Hash(learner, spec, examples);
+        var batch = learner.HashValid(examples);
         var slots = learner.Hasher.Slots;
         var bias = learner.Hasher.BiasSlot;
         var objective = ObjectiveFunction.Gradient(w =>
@@ -62,28 +60,5 @@ internal static class BatchTrainer
         var fitted = learner.Optimizer.Weights;
         for (var i = 0; i < slots; i++) fitted[i] = (float)result.MinimizingPoint[i];
         return new BatchFit(learner, batch.Count, result.Iterations, result.ReasonForExit.ToString(), result.FunctionInfoAtMinimum.Value);
-    }
-
-    /// <summary>Mean loss of a model on examples (the valid ones), e.g. log loss on a held-out range.</summary>
-    public static double MeanLoss(LinearLearner model, LearnerSpec spec, IEnumerable<TrainingExample> examples)
-    {
-        var batch = Hash(model, spec, examples);
-        double total = 0;
-        for (var e = 0; e < batch.Count; e++) total += model.Loss.Loss(model.Optimizer.Margin(batch.Indices(e), batch.Values(e)), batch.Targets[e]);
-        return batch.Count == 0 ? double.NaN : total / batch.Count;
-    }
-
-    private static ExampleBatch Hash(LinearLearner learner, LearnerSpec spec, IEnumerable<TrainingExample> examples)
-    {
-        var batch = new ExampleBatch();
-        var row = new SparseVector();
-        foreach (var example in examples)
-        {
-            var (target, reason, _) = ExampleValidator.Check(example, spec, learner.Loss.IsClassification);
-            if (reason is not null) continue;
-            learner.Hasher.Hash(example.Features, row);
-            batch.Add(row, target);
-        }
-        return batch;
     }
 }

@@ -27,7 +27,7 @@ public static class Retraining
         var training = examples.Where(e => e.Time < holdoutFrom).ToList();
         var heldOut = examples.Where(e => e.Time >= holdoutFrom).ToList();
         var fit = BatchTrainer.Fit(spec, training);
-        var candidateLoss = BatchTrainer.MeanLoss(fit.Model, spec, heldOut);
+        var candidateLoss = fit.Model.MeanLoss(heldOut);
 
         long? onlineVersion = null;
         double? onlineLoss = null;
@@ -37,7 +37,7 @@ public static class Retraining
             var onlineModel = new OnlineModel(onlineSpec);
             onlineModel.LoadState(online.Payload);
             onlineVersion = online.Manifest.Version;
-            onlineLoss = BatchTrainer.MeanLoss(onlineModel.Learner, onlineSpec, heldOut);
+            onlineLoss = onlineModel.Learner.MeanLoss(heldOut);
         }
 
         SnapshotManifest? candidate = null;

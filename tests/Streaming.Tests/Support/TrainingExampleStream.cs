@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Streaming.Contracts;
+using Streaming.Flights;
 using Streaming.Host.Commands;
-using Streaming.Testing;
 
 namespace Streaming.Tests.Support;
 

@@ -1,10 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Streaming.Contracts;
-using Streaming.Flights;
 using Streaming.Ingest;
 
-namespace Streaming.Testing;
+namespace Streaming.Flights;
 
 /// <summary>
 /// Training examples for the flights model from what a departure event itself carries
