@@ -32,21 +32,9 @@ public sealed class FeaturePipelineRestartTests(ITestOutputHelper output)
     {
         var records = await BacklogAsync();
         var labelled = records.Count(r => r.Topic == Topics.Labels);
-        using var cleanKafka = new EmbeddedKafkaCluster();
-        using var killedKafka = new EmbeddedKafkaCluster();
-        using var cleanRedis = new EmbeddedGarnet();
+        var want = await UninterruptedRunAsync(records, labelled);
+        using var killedKafka = await BrokerWithAsync(records);
         using var killedRedis = new EmbeddedGarnet();
-        foreach (var kafka in new[] { cleanKafka, killedKafka })
-        {
-            await kafka.EnsureTopicsAsync([.. Topics.All(Partitions), .. FeatureTopology.InternalTopics("features", Partitions)], CancellationToken.None);
-            Produce(kafka.BootstrapServers, records);
-        }
-
-        using (var clean = Start(cleanKafka, cleanRedis, "clean"))
-        {
-            await WaitUntilDoneAsync(cleanKafka, cleanRedis, labelled, TimeSpan.FromMinutes(3));
-            await StopAsync(clean);
-        }
 
         var seed = Environment.TickCount;
         var random = new Random(seed);
@@ -75,16 +63,73 @@ public sealed class FeaturePipelineRestartTests(ITestOutputHelper output)
             await StopAsync(last);
         }
 
-        // Every (view, entity) hash holds the same parts, byte for byte: each record was folded in exactly once.
-        var want = await HashesAsync(cleanRedis);
-        var got = await HashesAsync(killedRedis);
+        await AssertSameAsync(want, killedKafka, killedRedis, labelled, "after the kills");
+    }
+
+    [Fact]
+    public async Task Two_processes_in_one_group_one_joining_and_the_first_leaving_end_with_the_online_values_of_one_process()
+    {
+        var records = await BacklogAsync();
+        var labelled = records.Count(r => r.Topic == Topics.Labels);
+        var want = await UninterruptedRunAsync(records, labelled);
+        using var kafka = await BrokerWithAsync(records);
+        using var redis = new EmbeddedGarnet();
+
+        var running = new TaskCompletionSource();
+        using var first = Start(kafka, redis, "first", line =>
+        {
+            if (line.Contains("Feature pipeline RUNNING", StringComparison.Ordinal)) running.TrySetResult();
+        });
+        await running.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await Task.Delay(300);
+        // The second joins the group: the partitions are spread over both and each moved one resumes where it was.
+        var secondRunning = new TaskCompletionSource();
+        using var second = Start(kafka, redis, "second", line =>
+        {
+            if (line.Contains("Feature pipeline RUNNING", StringComparison.Ordinal)) secondRunning.TrySetResult();
+        });
+        await secondRunning.Task.WaitAsync(TimeSpan.FromMinutes(1)); // joined: the rebalance that spread the partitions is done
+        await Task.Delay(1_000);
+        output.WriteLine($"{DateTime.Now:HH:mm:ss.fff} both running; stored so far: {string.Join(", ", await ProgressAsync(redis))}");
+        // The first leaves the hard way (SIGKILL): its partitions go to the second after the session timeout.
+        await StopAsync(first);
+        await WaitUntilDoneAsync(kafka, redis, labelled, TimeSpan.FromMinutes(3));
+        await StopAsync(second);
+
+        await AssertSameAsync(want, kafka, redis, labelled, "with two processes");
+    }
+
+    /// <summary>The online hashes one process leaves over the records, run uninterrupted on a broker and Redis of its own.</summary>
+    private async Task<Dictionary<string, List<(string Field, string Value)>>> UninterruptedRunAsync(List<(string Topic, string Key, byte[] Value)> records, int labelled)
+    {
+        using var kafka = await BrokerWithAsync(records);
+        using var redis = new EmbeddedGarnet();
+        using var clean = Start(kafka, redis, "clean");
+        await WaitUntilDoneAsync(kafka, redis, labelled, TimeSpan.FromMinutes(3));
+        await StopAsync(clean);
+        return await HashesAsync(redis);
+    }
+
+    private static async Task<EmbeddedKafkaCluster> BrokerWithAsync(IEnumerable<(string Topic, string Key, byte[] Value)> records)
+    {
+        var kafka = new EmbeddedKafkaCluster();
+        await kafka.EnsureTopicsAsync([.. Topics.All(Partitions), .. FeatureTopology.InternalTopics("features", Partitions)], CancellationToken.None);
+        Produce(kafka.BootstrapServers, records);
+        return kafka;
+    }
+
+    /// <summary>
+    /// Every (view, entity) hash holds the same parts, byte for byte: each record was folded in exactly once. No training
+    /// example is lost; repeats are allowed (at least once) and dropped by the learner by label id.
+    /// </summary>
+    private static async Task AssertSameAsync(Dictionary<string, List<(string Field, string Value)>> want, EmbeddedKafkaCluster kafka, EmbeddedGarnet redis, int labelled, string how)
+    {
+        var got = await HashesAsync(redis);
         Assert.True(want.Count > 1_000, $"only {want.Count} hashes");
         Assert.Equal(want.Keys.Order(), got.Keys.Order());
         foreach (var (key, parts) in want)
-            Assert.True(parts.SequenceEqual(got[key]), $"{key} differs after the kills");
-        // No training example lost; repeats are allowed (at least once) and dropped by the learner by label id.
-        var examples = Examples(killedKafka, labelled);
-        Assert.Equal(labelled, examples.Distinct().Count());
+            Assert.True(parts.SequenceEqual(got[key]), $"{key} differs {how}");
+        Assert.Equal(labelled, Examples(kafka, labelled).Distinct().Count());
     }
 
     private static async Task<List<(string Topic, string Key, byte[] Value)>> BacklogAsync()

@@ -87,7 +87,7 @@ public sealed class LearnerServiceTests
         Assert.True(reference.Learner.Weights.SequenceEqual(stored.Learner.Weights));
         Assert.Equal(reference.Metrics.Snapshot(), latest.Manifest.Metrics);
 
-        var deadLetters = KafkaReader.ReadAll(host.Bootstrap, Topics.DeadLetter, bad.Length, TimeSpan.FromSeconds(20));
+        var deadLetters = KafkaReader.ReadAll(host.Bootstrap, Topics.DeadLetter, bad.Length + raw.Length, TimeSpan.FromSeconds(20));
         Assert.Equal(bad.Select(b => b.Reason).Concat(raw.Select(_ => "malformed_example")).Order(), deadLetters.Select(r => r.Header(DeadLetterHeaders.Reason)).Order());
         Assert.All(deadLetters, r => Assert.Equal("learner", r.Header(DeadLetterHeaders.Source)));
         var announcements = KafkaReader.ReadAll(host.Bootstrap, Topics.ModelSnapshots, 4, TimeSpan.FromSeconds(20));
