@@ -16,6 +16,7 @@ using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
 using Streaming.Serving;
 using Streaming.Serving.Inference;
+using Streaming.Testing;
 
 // Prediction latency of one serving node (`streaming serve`, its own process) under closed-loop HTTP load from
 // this process on loopback, with online features for every request from Redis:
@@ -25,6 +26,8 @@ using Streaming.Serving.Inference;
 //   swaps    the same load at the connection count that reached 10k QPS while a new snapshot is published every second,
 //            against the same load just before and just after
 //   batched  the steady loads again on a second node that micro-batches concurrent single predictions (--micro-batch rows, 0 skips)
+//   balanced the swaps' connection count again through nginx (compose/nginx/nginx.conf) in front of this node and a second one,
+//            beside the node alone, each against its HTTP floor (/healthz at 1 connection, direct and through nginx); skipped without nginx
 //   rollouts a load below saturation (--rollout-connections) with no rollout, an A/B rollout (half to a second model) and a shadow rollout (the second model
 //            scores every request too), in that order and again in reverse, so drift over the run averages out
 // Redis is Garnet inside this process unless --redis names a server (e.g. Debian's redis-server: --redis 127.0.0.1:6379).
@@ -221,6 +224,24 @@ if (microBatchRows > 1)
     batchedRowsPerCall = await RunSteadyAsync(batchedServer, batchedLoad, $", micro-batched ≤ {microBatchRows}", batchedSteady, batchedInServer);
     Console.WriteLine($"  micro-batched: {batchedRowsPerCall:F2} rows per model call on average");
 }
+// Balanced: two nodes behind the shipped balancer, at the swaps' connection count, beside the one node alone.
+LoadResult? balanced = null, balancedFloor = null;
+if (NginxBalancer.Executable is null) Console.WriteLine("balanced: not measured (nginx is not installed: apt-get install -y nginx)");
+else
+{
+    await using var second = await ServerProcess.StartAsync(FreePort(), serverSettings);
+    await using var balancer = NginxBalancer.Start(BalancerConfiguration(), [server.Address.Port, second.Address.Port], FreePort(), Console.Error.WriteLine);
+    var viaBalancer = LoadFor(balancer.Address, bodies, predictPath);
+    await viaBalancer.RunAsync(8, TimeSpan.FromSeconds(3)); // warms the second node, and waits out nginx's start
+    var balancedHealth = LoadFor(balancer.Address, null, "/healthz");
+    await balancedHealth.RunAsync(1, TimeSpan.FromSeconds(2));
+    balancedFloor = await balancedHealth.RunAsync(1, TimeSpan.FromSeconds(seconds));
+    balanced = await viaBalancer.RunAsync(busiest, TimeSpan.FromSeconds(seconds));
+    Console.WriteLine($"{"floor: HTTP GET /healthz via nginx, 1 conn.",-44} {balancedFloor.Qps,9:N0}  {balancedFloor.Summary()}");
+    Console.WriteLine($"{$"predict, {busiest} connections, 2 nodes via nginx",-44} {balanced.Qps,9:N0}  {balanced.Summary()}  errors {balanced.Errors}");
+    Console.WriteLine($"  (1 node direct at {busiest} connections: {atTenThousand.Qps:N0} QPS, p99 {atTenThousand.P99:F0} µs; the load generator, nginx and both nodes share the {Environment.ProcessorCount} cores, unpinned)");
+}
+
 Console.WriteLine();
 Console.WriteLine($"targets (2 cores): p99 ≤ 1 ms at 10k QPS — {atTenThousand.Qps:N0} QPS at {busiest} connections, p99 {atTenThousand.P99:F0} µs: " +
     (atTenThousand.Qps >= 10_000 && atTenThousand.P99 <= 1000 ? "met" : "NOT met"));
@@ -257,6 +278,17 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     ["p99_us_plain"] = MeanP99("plain"),
     ["p99_us_ab"] = MeanP99("ab"),
     ["p99_us_shadow"] = MeanP99("shadow"),
+    // The issue's names: one node direct at the swaps' connection count, against the HTTP floor at 1 connection.
+    ["p99_us"] = Math.Round(atTenThousand.P99),
+    ["floor_p99_us"] = Math.Round(httpFloor.P99),
+    ["p99_to_floor"] = Math.Round(atTenThousand.P99 / httpFloor.P99, 2),
+    ["swap_p99_to_steady"] = Math.Round(p99Ratio, 2),
+    ["balanced_nodes"] = balanced is null ? 0 : 2,
+    ["balanced_qps"] = balanced is null ? null! : Math.Round(balanced.Qps),
+    ["balanced_p99_us"] = balanced is null ? null! : Math.Round(balanced.P99),
+    ["balanced_errors"] = balanced is null ? null! : balanced.Errors,
+    ["balanced_floor_p99_us"] = balancedFloor is null ? null! : Math.Round(balancedFloor.P99),
+    ["balanced_p99_to_floor"] = balanced is null || balancedFloor is null ? null! : Math.Round(balanced.P99 / balancedFloor.P99, 2),
 }));
 return 0;
 
@@ -311,6 +343,14 @@ static Latencies Measure(int calls, Action call)
         latencies.Add(Stopwatch.GetTimestamp() - started);
     }
     return latencies;
+}
+
+// The shipped balancer configuration, from the checkout this benchmark was built in.
+static string BalancerConfiguration()
+{
+    var directory = new DirectoryInfo(AppContext.BaseDirectory);
+    while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Streaming.sln"))) directory = directory.Parent;
+    return Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("Streaming.sln not found above the benchmark."), "compose", "nginx", "nginx.conf");
 }
 
 static int FreePort()

@@ -6,6 +6,7 @@ using System.Text;
 using Streaming.Contracts;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
+using Streaming.Testing;
 using Streaming.Tests.Support;
 using Xunit.Abstractions;
 
@@ -23,8 +24,7 @@ public sealed class BalancedServingTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_node_killed_under_load_costs_at_most_its_in_flight_requests_and_the_other_answers_the_rest()
     {
-        var nginx = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists);
-        if (nginx is null)
+        if (NginxBalancer.Executable is null)
         {
             Assert.Null(Environment.GetEnvironmentVariable("CI")); // .ci/run installs nginx: missing there is a failure
             Skip.If(true, "nginx is not installed (apt-get install -y nginx)");
@@ -34,13 +34,13 @@ public sealed class BalancedServingTests(ITestOutputHelper output)
         await kafka.EnsureTopicsAsync(Topics.All(2), CancellationToken.None);
         var ports = new[] { FreePort(), FreePort(), FreePort() };
         var nodes = ports[..2].Select((port, i) => StartNode(kafka, redis, port, $"serve-{i + 1}")).ToArray();
-        using var balancer = StartBalancer(nginx, ports);
+        await using var balancer = NginxBalancer.Start(Path.Combine(Repository.Root, "compose", "nginx", "nginx.conf"), ports[..2], ports[2], output.WriteLine);
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             foreach (var port in ports[..2])
                 await Eventually.TrueAsync(async () => await StatusAsync(http, $"http://127.0.0.1:{port}/readyz") == HttpStatusCode.OK, TimeSpan.FromSeconds(90), $"node on {port} ready");
-            var front = new Uri($"http://127.0.0.1:{ports[2]}");
+            var front = balancer.Address;
             await Eventually.TrueAsync(async () => await StatusAsync(http, new Uri(front, "/readyz").ToString()) == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "balancer up");
 
             var answers = new ConcurrentQueue<(DateTime At, HttpStatusCode? Status)>();
@@ -86,7 +86,7 @@ public sealed class BalancedServingTests(ITestOutputHelper output)
         }
         finally
         {
-            foreach (var node in nodes.Append(balancer))
+            foreach (var node in nodes)
             {
                 if (!node.HasExited) node.Kill(entireProcessTree: true);
                 await node.WaitForExitAsync();
@@ -105,25 +105,6 @@ public sealed class BalancedServingTests(ITestOutputHelper output)
         {
             if (line.Contains("fail", StringComparison.OrdinalIgnoreCase) || line.Contains("crit", StringComparison.OrdinalIgnoreCase)) output.WriteLine($"[{name}] {line}");
         });
-
-    private Process StartBalancer(string nginx, int[] ports)
-    {
-        var folder = Directory.CreateTempSubdirectory("balancer-").FullName;
-        var config = File.ReadAllText(Path.Combine(Repository.Root, "compose", "nginx", "nginx.conf"))
-            .Replace("serve-1:8083", $"127.0.0.1:{ports[0]}")
-            .Replace("serve-2:8083", $"127.0.0.1:{ports[1]}")
-            .Replace("listen 8083;", $"listen 127.0.0.1:{ports[2]};");
-        File.WriteAllText(Path.Combine(folder, "nginx.conf"), config);
-        var start = new ProcessStartInfo(nginx) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-p", folder, "-c", Path.Combine(folder, "nginx.conf"), "-g", $"daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log;" })
-            start.ArgumentList.Add(argument);
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine($"[nginx] {e.Data}"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine($"[nginx] {e.Data}"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
 
     private static async Task<HttpStatusCode?> StatusAsync(HttpClient http, string url)
     {

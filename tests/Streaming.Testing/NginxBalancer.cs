@@ -1,0 +1,49 @@
+using System.Diagnostics;
+
+namespace Streaming.Testing;
+
+/// <summary>
+/// Debian's nginx in the foreground with the shipped balancer configuration (compose/nginx/nginx.conf), its upstream
+/// names and listen port replaced by loopback ports: the serving tier as compose runs it, for tests and benchmarks.
+/// </summary>
+public sealed class NginxBalancer : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private NginxBalancer(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    /// <summary>nginx's path, or null when it is not installed (apt-get install -y nginx).</summary>
+    public static string? Executable { get; } = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists);
+
+    public Uri Address { get; }
+
+    /// <summary>Starts nginx on <paramref name="port"/> in front of serve-1 and serve-2 at <paramref name="nodePorts"/>.</summary>
+    public static NginxBalancer Start(string configuration, IReadOnlyList<int> nodePorts, int port, Action<string>? output = null)
+    {
+        var executable = Executable ?? throw new InvalidOperationException("nginx is not installed (apt-get install -y nginx).");
+        var folder = Directory.CreateTempSubdirectory("balancer-").FullName;
+        var text = File.ReadAllText(configuration).Replace("listen 8083;", $"listen 127.0.0.1:{port};");
+        for (var node = 0; node < nodePorts.Count; node++) text = text.Replace($"serve-{node + 1}:8083", $"127.0.0.1:{nodePorts[node]}");
+        File.WriteAllText(Path.Combine(folder, "nginx.conf"), text);
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-p", folder, "-c", Path.Combine(folder, "nginx.conf"), "-g", $"daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log;" })
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start nginx.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke($"[nginx] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke($"[nginx] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new NginxBalancer(process, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
