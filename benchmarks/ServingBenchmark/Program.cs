@@ -230,7 +230,7 @@ if (NginxBalancer.Executable is null) Console.WriteLine("balanced: not measured 
 else
 {
     await using var second = await ServerProcess.StartAsync(FreePort(), serverSettings);
-    await using var balancer = NginxBalancer.Start(BalancerConfiguration(), [server.Address.Port, second.Address.Port], FreePort(), Console.Error.WriteLine);
+    await using var balancer = NginxBalancer.Start([server.Address.Port, second.Address.Port], FreePort(), Console.Error.WriteLine);
     var viaBalancer = LoadFor(balancer.Address, bodies, predictPath);
     await viaBalancer.RunAsync(8, TimeSpan.FromSeconds(3)); // warms the second node, and waits out nginx's start
     var balancedHealth = LoadFor(balancer.Address, null, "/healthz");
@@ -343,14 +343,6 @@ static Latencies Measure(int calls, Action call)
         latencies.Add(Stopwatch.GetTimestamp() - started);
     }
     return latencies;
-}
-
-// The shipped balancer configuration, from the checkout this benchmark was built in.
-static string BalancerConfiguration()
-{
-    var directory = new DirectoryInfo(AppContext.BaseDirectory);
-    while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Streaming.sln"))) directory = directory.Parent;
-    return Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("Streaming.sln not found above the benchmark."), "compose", "nginx", "nginx.conf");
 }
 
 static int FreePort()

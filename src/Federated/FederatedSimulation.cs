@@ -65,15 +65,16 @@ public static class FederatedSimulation
         var random = new Random(seed);
         for (var round = 0; round < rounds; round++)
         {
-            var slice = ordered.Skip((int)((long)ordered.Count * round / rounds)).Take((int)((long)ordered.Count * (round + 1) / rounds - (long)ordered.Count * round / rounds))
+            var slice = ordered.GetRange(SliceStart(round), SliceStart(round + 1) - SliceStart(round))
                 .GroupBy(e => e.Client).ToDictionary(g => g.Key, g => g.Select(e => e.Example).ToList());
             var model = server.Current;
-            foreach (var client in clients)
+            for (var c = 0; c < clients.Count; c++)
             {
+                var client = clients[c];
                 if (!slice.TryGetValue(client, out var examples)) continue;
                 var update = new FederatedClient(client).Train(model, examples);
                 if (garbageClients.Contains(client))
-                    update = Garble(update, (GarbageKind)((round + clients.IndexOf(client)) % 3), model.Weights.Length, random);
+                    update = Garble(update, (GarbageKind)((round + c) % 3), model.Weights.Length, random);
                 if (update.ExampleCount == 0) continue;
                 server.Submit(update);
             }
@@ -89,6 +90,9 @@ public static class FederatedSimulation
         return new FederatedSimulationResult(clients.Count, garbageClients.Count(clients.Contains), rounds, ordered.Count, heldOut.Count,
             federated.MeanLoss(heldOut), centralized.Learner.MeanLoss(heldOut), new LinearLearner(spec).MeanLoss(heldOut),
             verdicts.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<UpdateVerdict, int>)p.Value), server.Current.Version);
+
+        // Round r's slice of the time-ordered examples starts here: equal shares, the last one ending at the end.
+        int SliceStart(int r) => (int)((long)ordered.Count * r / rounds);
     }
 
     private static ModelUpdate Garble(ModelUpdate update, GarbageKind kind, int slots, Random random)

@@ -21,17 +21,36 @@ public sealed class NginxBalancer : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The shipped configuration: compose/nginx/nginx.conf of this checkout.</summary>
+    public static string ShippedConfiguration => Path.Combine(Repository.Root, "compose", "nginx", "nginx.conf");
+
+    /// <summary>
+    /// The shipped configuration with serve-1 and serve-2 at <paramref name="nodePorts"/> and the balancer listening on
+    /// <paramref name="port"/>, written to a folder of its own (nginx's prefix); returns the file.
+    /// </summary>
+    public static string WriteConfiguration(IReadOnlyList<int> nodePorts, int port)
+    {
+        var folder = Directory.CreateTempSubdirectory("balancer-").FullName;
+        var text = File.ReadAllText(ShippedConfiguration).Replace("listen 8083;", $"listen 127.0.0.1:{port};");
+        for (var node = 0; node < nodePorts.Count; node++) text = text.Replace($"serve-{node + 1}:8083", $"127.0.0.1:{nodePorts[node]}");
+        var file = Path.Combine(folder, "nginx.conf");
+        File.WriteAllText(file, text);
+        return file;
+    }
+
+    /// <summary>nginx's arguments for a configuration file written by <see cref="WriteConfiguration"/>, before any of its own (-t).</summary>
+    public static IEnumerable<string> Arguments(string file)
+    {
+        var folder = Path.GetDirectoryName(file)!;
+        return ["-p", folder, "-c", file, "-g", $"daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log;"];
+    }
+
     /// <summary>Starts nginx on <paramref name="port"/> in front of serve-1 and serve-2 at <paramref name="nodePorts"/>.</summary>
-    public static NginxBalancer Start(string configuration, IReadOnlyList<int> nodePorts, int port, Action<string>? output = null)
+    public static NginxBalancer Start(IReadOnlyList<int> nodePorts, int port, Action<string>? output = null)
     {
         var executable = Executable ?? throw new InvalidOperationException("nginx is not installed (apt-get install -y nginx).");
-        var folder = Directory.CreateTempSubdirectory("balancer-").FullName;
-        var text = File.ReadAllText(configuration).Replace("listen 8083;", $"listen 127.0.0.1:{port};");
-        for (var node = 0; node < nodePorts.Count; node++) text = text.Replace($"serve-{node + 1}:8083", $"127.0.0.1:{nodePorts[node]}");
-        File.WriteAllText(Path.Combine(folder, "nginx.conf"), text);
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-p", folder, "-c", Path.Combine(folder, "nginx.conf"), "-g", $"daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log;" })
-            start.ArgumentList.Add(argument);
+        foreach (var argument in Arguments(WriteConfiguration(nodePorts, port))) start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start nginx.");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke($"[nginx] {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke($"[nginx] {e.Data}"); };

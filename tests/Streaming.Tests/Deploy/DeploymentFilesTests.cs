@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Streaming.Testing;
 using Streaming.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
@@ -19,12 +20,12 @@ public sealed partial class DeploymentFilesTests
     [SkippableFact]
     public void The_compose_file_validates_and_refuses_to_start_without_its_secrets()
     {
-        var tool = Tool("docker-compose", "docker-compose");
+        var tool = InstalledTool.Require("docker-compose", "docker-compose");
         var file = Path.Combine(Compose, "docker-compose.yml");
-        var (exit, output) = Run(tool, $"-f {file} config -q", ("ADMIN_API_KEY", "an-operator-key-of-24-chars"), ("GRAFANA_ADMIN_PASSWORD", "a-password"));
+        var (exit, output) = Run(tool, ["-f", file, "config", "-q"], ("ADMIN_API_KEY", "an-operator-key-of-24-chars"), ("GRAFANA_ADMIN_PASSWORD", "a-password"));
         Assert.True(exit == 0, output);
 
-        (exit, output) = Run(tool, $"-f {file} config -q", ("GRAFANA_ADMIN_PASSWORD", "a-password"));
+        (exit, output) = Run(tool, ["-f", file, "config", "-q"], ("GRAFANA_ADMIN_PASSWORD", "a-password"));
         Assert.NotEqual(0, exit);
         Assert.Contains("ADMIN_API_KEY", output);
     }
@@ -41,12 +42,9 @@ public sealed partial class DeploymentFilesTests
     [SkippableFact]
     public void The_balancer_configuration_passes_nginx_t()
     {
-        var tool = Tool("nginx", "nginx");
-        var folder = Directory.CreateTempSubdirectory("nginx-").FullName;
+        var tool = InstalledTool.Require("nginx", "nginx");
         // nginx -t resolves upstream names; the compose service names exist only inside compose's network.
-        var config = File.ReadAllText(Path.Combine(Compose, "nginx", "nginx.conf")).Replace("serve-1:", "127.0.0.1:").Replace("serve-2:", "127.0.0.2:");
-        File.WriteAllText(Path.Combine(folder, "nginx.conf"), config);
-        var (exit, output) = Run(tool, $"-t -p {folder} -c {folder}/nginx.conf -g \"pid {folder}/nginx.pid; error_log {folder}/error.log;\"");
+        var (exit, output) = Run(tool, ["-t", .. NginxBalancer.Arguments(NginxBalancer.WriteConfiguration([8083, 8084], 8085))]);
         Assert.True(exit == 0, output);
         Assert.Contains("test is successful", output);
     }
@@ -136,18 +134,7 @@ public sealed partial class DeploymentFilesTests
         return ((YamlScalarNode)node).Value!;
     }
 
-    private static string Tool(string name, string package)
-    {
-        var path = new[] { "/usr/bin", "/usr/sbin", "/usr/local/bin" }.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
-        if (path is null)
-        {
-            Assert.Null(Environment.GetEnvironmentVariable("CI")); // CI installs the tools: missing there is a failure
-            Skip.If(true, $"{name} is not installed (apt-get install -y {package})");
-        }
-        return path!;
-    }
-
-    private static (int Exit, string Output) Run(string tool, string arguments, params (string Name, string Value)[] environment)
+    private static (int Exit, string Output) Run(string tool, IEnumerable<string> arguments, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var name in new[] { "ADMIN_API_KEY", "GRAFANA_ADMIN_PASSWORD" }) start.Environment.Remove(name);

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Streaming.Tests.Support;
+using Streaming.Testing;
 
 namespace Streaming.Tests.Docs;
 

@@ -1,4 +1,4 @@
-namespace Streaming.Tests.Support;
+namespace Streaming.Testing;
 
 /// <summary>The checkout the tests run from, for tests that read its shipped files (docs, compose).</summary>
 public static class Repository
