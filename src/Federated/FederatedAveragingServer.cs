@@ -47,7 +47,8 @@ public sealed class FederatedAveragingServer
                 _round[update.ClientId] = update;
                 return null;
             }
-            _refused.TryAdd(update.ClientId, verdict.Value);
+            // An update with no client id is counted but cannot be named in the round's verdicts.
+            if (!string.IsNullOrEmpty(update.ClientId)) _refused.TryAdd(update.ClientId, verdict.Value);
             _metrics.Updates.WithLabels(verdict.Value.Label()).Inc();
             return verdict;
         }

@@ -72,6 +72,8 @@ public sealed class FederatedAveragingTests
         Assert.Equal(UpdateVerdict.Malformed, server.Submit(new ModelUpdate("lengths", 0, 5, [1, 2], [1f])));
         Assert.Equal(UpdateVerdict.Malformed, server.Submit(new ModelUpdate("repeated", 0, 5, [1, 1], [1f, 1f])));
         Assert.Equal(UpdateVerdict.Malformed, server.Submit(new ModelUpdate("no-examples", 0, 0, [1], [1f])));
+        Assert.Equal(UpdateVerdict.Malformed, server.Submit(new ModelUpdate(null!, 0, 5, [1], [1f])));
+        Assert.Equal(UpdateVerdict.Malformed, server.Submit(new ModelUpdate("null-deltas", 0, 5, [1], null!)));
         Assert.Equal(UpdateVerdict.StaleBase, server.Submit(new ModelUpdate("stale", 7, 5, [1], [1f])));
         foreach (var honest in new[] { "h1", "h2", "h3" }) Assert.Null(server.Submit(new ModelUpdate(honest, 0, 10, [1], [0.1f])));
         Assert.Equal(UpdateVerdict.Duplicate, server.Submit(new ModelUpdate("h1", 0, 10, [1], [0.1f])));
@@ -85,9 +87,9 @@ public sealed class FederatedAveragingTests
         Assert.Equal(UpdateVerdict.Accepted, round.Verdicts["h1"]);
         // Median norm 0.1 (0.1, 0.1, 0.1, 0.3, 100 → 0.1): "loud" is clipped to 2 × 0.1, "huge" refused.
         Assert.Equal((3 * 10 * 0.1f + 10 * 0.2f) / 40, round.Model.Weights[1], 6);
-        Assert.Equal(12, Value(registry, "streaming_federated_updates_received_total"));
-        Assert.Equal(12, Enum.GetValues<UpdateVerdict>().Sum(v => Value(registry, "streaming_federated_updates_total", v)));
-        Assert.Equal(5, Value(registry, "streaming_federated_updates_total", UpdateVerdict.Malformed));
+        Assert.Equal(14, Value(registry, "streaming_federated_updates_received_total"));
+        Assert.Equal(14, Enum.GetValues<UpdateVerdict>().Sum(v => Value(registry, "streaming_federated_updates_total", v)));
+        Assert.Equal(7, Value(registry, "streaming_federated_updates_total", UpdateVerdict.Malformed));
     }
 
     [Fact]
