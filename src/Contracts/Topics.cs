@@ -20,14 +20,15 @@ public static class Topics
     /// The topics and partition counts this service creates. Events, labels and predictions share a
     /// partition count so that keyed streams are co-partitioned for joins.
     /// </summary>
-    public static IReadOnlyList<TopicSpec> All(int streamPartitions = 4) =>
+    /// <param name="trainingExamplePartitions">More than one only for data-parallel learning (see Kafka:TrainingExamplePartitions).</param>
+    public static IReadOnlyList<TopicSpec> All(int streamPartitions = 4, int trainingExamplePartitions = 1) =>
     [
         new(Events, streamPartitions),
         new(Labels, streamPartitions),
         new(Predictions, streamPartitions),
-        // One partition: the learner is sequential, and one total order makes a resumed run learn exactly
-        // what an uninterrupted one would (same examples, same order, bit for bit).
-        new(TrainingExamples, 1),
+        // One partition by default: the learner is sequential, and one total order makes a resumed run learn exactly
+        // what an uninterrupted one would (same examples, same order, bit for bit). Data-parallel workers share more.
+        new(TrainingExamples, trainingExamplePartitions),
         new(ModelSnapshots, 1, Compacted: true),
         new(DriftAlerts, 1),
         new(RolloutDecisions, 1),

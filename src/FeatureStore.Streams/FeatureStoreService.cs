@@ -44,7 +44,7 @@ public sealed class FeatureStoreService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var topics = Topics.All(kafkaOptions.StreamPartitions);
+        var topics = Topics.All(kafkaOptions.StreamPartitions, kafkaOptions.TrainingExamplePartitions);
         // The embedded broker cannot create topics through the admin API Streamiz uses: create its internal ones here.
         if (cluster.Kind == KafkaClusterKind.Embedded) topics = [.. topics, .. FeatureTopology.InternalTopics(options.ApplicationId, kafkaOptions.StreamPartitions)];
         await cluster.EnsureTopicsAsync(topics, stoppingToken);

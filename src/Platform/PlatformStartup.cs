@@ -18,7 +18,7 @@ internal sealed class PlatformStartup(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await kafka.EnsureTopicsAsync(Topics.All(kafkaOptions.StreamPartitions), cancellationToken);
+        await kafka.EnsureTopicsAsync(Topics.All(kafkaOptions.StreamPartitions, kafkaOptions.TrainingExamplePartitions), cancellationToken);
         logger.LogInformation("Kafka ({Kind}) at {Bootstrap}: topics ready", kafka.Kind, kafka.BootstrapServers);
         try
         {

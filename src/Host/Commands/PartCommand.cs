@@ -19,6 +19,12 @@ internal static class PartCommand
     public static Command Lake() => Create("lake", HostParts.Lake, "http://127.0.0.1:8084",
         "Archive events, labels and predictions into the Parquet lake, partitioned by date and hour, exactly once (Lake:* settings).");
 
+    public static Command ParameterServer() => Create("parameter-server", HostParts.ParameterServer, "http://127.0.0.1:8085",
+        "Data-parallel learning: close each synchronous round of the learner workers into a new version of DataParallel:Model, sharded on Redis and saved as a snapshot (DataParallel:* settings).");
+
+    public static Command LearnerWorker() => Create("learner-worker", HostParts.LearnerWorker, "http://127.0.0.1:8086",
+        "Data-parallel learning: one worker of DataParallel:Model, learning its share of the training-examples partitions for the parameter server's rounds.");
+
     private static Command Create(string name, HostParts part, string defaultUrls, string description)
     {
         var urls = CommonOptions.Urls(defaultUrls);

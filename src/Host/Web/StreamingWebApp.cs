@@ -1,4 +1,5 @@
 using Prometheus;
+using Streaming.DataParallel;
 using Streaming.FeatureStore.Streams;
 using Streaming.Flights;
 using Streaming.Host.Web.Access;
@@ -65,6 +66,8 @@ internal static class StreamingWebApp
             builder.Services.PostConfigure<ServingOptions>(options => options.ColdStartSpec ??= learnerSpec);
         }
         if (parts.HasFlag(HostParts.Lake)) builder.Services.AddLakeSink(builder.Configuration);
+        if (parts.HasFlag(HostParts.ParameterServer)) builder.Services.AddParameterServer(builder.Configuration);
+        if (parts.HasFlag(HostParts.LearnerWorker)) builder.Services.AddDataParallelWorker(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -122,6 +125,10 @@ public enum HostParts
     Serving = 8,
     /// <summary>The Parquet lake sink (events, labels, predictions).</summary>
     Lake = 16,
+    /// <summary>The parameter server of a data-parallel model (DataParallel:* settings).</summary>
+    ParameterServer = 32,
+    /// <summary>One learner worker of a data-parallel model.</summary>
+    LearnerWorker = 64,
     /// <summary>What the demo runs: every part but the lake (which would fill a folder on every demo run).</summary>
     All = Ingest | Learner | Features | Serving,
 }

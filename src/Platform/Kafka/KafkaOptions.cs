@@ -9,9 +9,17 @@ public sealed class KafkaOptions
     /// <summary>A real cluster's bootstrap servers. Empty: start librdkafka's mock cluster in this process.</summary>
     public string? BootstrapServers { get; set; }
 
-    /// <summary>Partitions of the keyed streams (events, labels, predictions, training examples).</summary>
+    /// <summary>Partitions of the keyed streams (events, labels, predictions).</summary>
     [Range(1, 1024)]
     public int StreamPartitions { get; set; } = 4;
+
+    /// <summary>
+    /// Partitions of training-examples. One by default: the single learner then learns one total order, and a resumed
+    /// run learns exactly what an uninterrupted one would. Data-parallel learning (parameter-server, learner-worker)
+    /// spreads partitions over workers, so it needs as many partitions as workers it can use.
+    /// </summary>
+    [Range(1, 1024)]
+    public int TrainingExamplePartitions { get; set; } = 1;
 
     /// <summary>Brokers in the embedded mock cluster.</summary>
     [Range(1, 16)]

@@ -1,0 +1,28 @@
+using Prometheus;
+
+namespace Streaming.DataParallel;
+
+/// <summary>Prometheus metrics of the parameter server and its workers (each process exports its own part).</summary>
+public sealed class DataParallelMetrics
+{
+    public DataParallelMetrics(CollectorRegistry registry)
+    {
+        var factory = Metrics.WithCustomRegistry(registry);
+        Rounds = factory.CreateCounter("streaming_dp_rounds_total", "Synchronous rounds the parameter server closed into a new version.", "model");
+        IdleRounds = factory.CreateCounter("streaming_dp_idle_rounds_total", "Rounds that found no new example in any partition (tried again after DataParallel:IdleWait).", "model");
+        Version = factory.CreateGauge("streaming_dp_model_version", "Version of the open round (the newest published).", "model");
+        ProgressiveLoss = factory.CreateGauge("streaming_dp_progressive_loss", "Mean progressive loss over every worker's examples, each predicted before it was learned.", "model");
+        Learned = factory.CreateCounter("streaming_dp_examples_total", "Examples this worker learned into updates it committed.", "model");
+        Skipped = factory.CreateCounter("streaming_dp_skipped_total", "Records this worker did not learn and dead-lettered, by reason.", "model", "reason");
+        Updates = factory.CreateCounter("streaming_dp_updates_total",
+            "Partition updates this worker pushed, by outcome: committed, or superseded (another attempt of the same slice committed first).", "model", "outcome");
+    }
+
+    public Counter Rounds { get; }
+    public Counter IdleRounds { get; }
+    public Gauge Version { get; }
+    public Gauge ProgressiveLoss { get; }
+    public Counter Learned { get; }
+    public Counter Skipped { get; }
+    public Counter Updates { get; }
+}
