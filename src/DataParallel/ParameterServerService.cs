@@ -177,8 +177,10 @@ public sealed class ParameterServerService(
 
     public override void Dispose()
     {
-        _announcer?.Flush(TimeSpan.FromSeconds(10));
-        _announcer?.Dispose();
+        // DI disposes this twice (as itself and as a hosted service).
+        var announcer = Interlocked.Exchange(ref _announcer, null);
+        announcer?.Flush(TimeSpan.FromSeconds(10));
+        announcer?.Dispose();
         base.Dispose();
     }
 }

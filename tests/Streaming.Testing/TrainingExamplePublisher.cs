@@ -9,7 +9,8 @@ namespace Streaming.Testing;
 /// </summary>
 public static class TrainingExamplePublisher
 {
-    public static void Publish(string bootstrapServers, IEnumerable<byte[]> records)
+    /// <param name="partitions">0: let the partitioner choose; otherwise record i goes to partition i mod this, so every run of a test splits the stream alike.</param>
+    public static void Publish(string bootstrapServers, IEnumerable<byte[]> records, int partitions = 0)
     {
         using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
         {
@@ -18,7 +19,13 @@ public static class TrainingExamplePublisher
             CompressionType = CompressionType.Lz4, // the embedded broker keeps 5 MiB per partition
             LingerMs = 5,
         }).Build();
-        foreach (var record in records) producer.Produce(Topics.TrainingExamples, new Message<Null, byte[]> { Value = record });
+        var index = 0;
+        foreach (var record in records)
+        {
+            var message = new Message<Null, byte[]> { Value = record };
+            if (partitions > 0) producer.Produce(new TopicPartition(Topics.TrainingExamples, index++ % partitions), message);
+            else producer.Produce(Topics.TrainingExamples, message);
+        }
         if (producer.Flush(TimeSpan.FromMinutes(1)) != 0) throw new InvalidOperationException("Not every example was delivered.");
     }
 }
