@@ -15,7 +15,7 @@ public sealed class DataParallelOptions : IValidatableObject
     /// The model's spec. Only "sgd": its weights are its whole state, so a delta of weights is a delta of the model.
     /// FTRL and the adaptive optimizers keep per-coordinate state that averaging weights would leave inconsistent.
     /// </summary>
-    public LearnerSpec Spec { get; set; } = new() { TargetThreshold = 15, Optimizer = "sgd", LearningRate = 0.01, Power = 0.25 };
+    public LearnerSpec Spec { get; set; } = new() { TargetThreshold = 15, Optimizer = "sgd", LearningRate = 0.01, Power = 0.25, Numbers = LearnerSpec.Log1pNumbers };
 
     /// <summary>Examples each partition contributes to one synchronous round (fewer when it has fewer).</summary>
     [Range(1, 10_000_000)]
