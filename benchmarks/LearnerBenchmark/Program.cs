@@ -13,8 +13,11 @@ using Streaming.OnlineLearner;
 //   sklearn scikit-learn's SGDClassifier.partial_fit on the same rows and encoding, batches of 1,000,
 //          predict before learn, over a grid of settings: the reference to beat
 //   e2e    the learner service from Kafka to snapshots in Redis, beside the broker's raw consume rate
+//   dp     data-parallel learning: synchronous rounds in memory over a grid of combine rules and round sizes, then
+//          the parameter server with 1, 2 and 4 learner workers as deployed, beside 1 worker and the learner service
 // Usage: dotnet run -c Release --project benchmarks/LearnerBenchmark [-- --data PATH --rows N
-//        --skip sklearn,e2e --e2e-examples N --passes N --python PATH --Learner:Spec:Optimizer=... (any Learner:* setting)]
+//        --skip sklearn,e2e,dp --e2e-examples N --dp-examples N --dp-partitions N --dp-workers 1,2,4 --passes N
+//        --python PATH --Learner:Spec:Optimizer=... (any Learner:* or DataParallel:* setting)]
 var fullFile = Path.GetFullPath(Path.Combine("..", "shared", "data", "flights-3m.parquet"));
 var data = Option("--data") ?? (File.Exists(fullFile) ? fullFile : DemoCommand.DefaultDataPath);
 var rows = long.Parse(Option("--rows") ?? "1000000", CultureInfo.InvariantCulture);
@@ -23,10 +26,14 @@ var passes = int.Parse(Option("--passes") ?? "5", CultureInfo.InvariantCulture);
 var python = Option("--python") ?? "/usr/bin/python3";
 var skip = (Option("--skip") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
 var learnerSettings = args.Where(a => a.StartsWith("--Learner:", StringComparison.Ordinal)).ToArray();
+var dataParallelSettings = args.Where(a => a.StartsWith("--DataParallel:", StringComparison.Ordinal)).ToArray();
+var dpExamples = int.Parse(Option("--dp-examples") ?? "100000", CultureInfo.InvariantCulture);
+var dpPartitions = int.Parse(Option("--dp-partitions") ?? "4", CultureInfo.InvariantCulture);
+var dpWorkers = (Option("--dp-workers") ?? "1,2,4").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray();
 
 var configuration = new ConfigurationBuilder()
     .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
-    .AddCommandLine(learnerSettings)
+    .AddCommandLine([.. learnerSettings, .. dataParallelSettings])
     .Build();
 var options = configuration.GetSection(LearnerOptions.Section).Get<LearnerOptions>() ?? new LearnerOptions();
 var configured = options.Spec;
@@ -95,6 +102,10 @@ else
     Console.WriteLine(Invariant($"  learner       {e2e.LearnerPerSecond,10:N0} examples/s ({e2e.LearnerPerSecond / e2e.RawConsumePerSecond:P0} of raw), snapshot v{e2e.Manifest.Version}, progressive log loss {e2e.Manifest.Metrics.MeanLoss:F4}"));
 }
 
+Console.WriteLine();
+var dp = skip.Contains("dp") ? null : await DataParallelPart.RunAsync(configuration, stream.Examples.Take(dpExamples).ToList(), dpPartitions, dpWorkers, dataParallelSettings, e2e);
+if (dp is null) Console.WriteLine("data-parallel: not measured: skipped (--skip)");
+
 Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
 {
     ["benchmark"] = "learner",
@@ -114,6 +125,16 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
     ["e2e_examples"] = e2e?.Examples,
     ["e2e_raw_consume_per_s"] = e2e is null ? null : Math.Round(e2e.RawConsumePerSecond),
     ["e2e_learner_examples_per_s"] = e2e is null ? null : Math.Round(e2e.LearnerPerSecond),
+    ["dp_examples"] = dp?.Examples,
+    ["dp_partitions"] = dp is null ? null : dpPartitions,
+    ["dp_round_examples"] = dp?.RoundExamples,
+    ["dp_combine"] = dp?.Combine,
+    ["dp_rounds_log_loss"] = dp?.GridLoss,
+    ["dp_serial_sgd_log_loss"] = dp is null ? null : Math.Round(dp.SerialLoss, 5),
+    ["dp_equals_in_memory_rounds"] = dp?.EqualsInMemory,
+    ["workers"] = dp?.Runs.Select(r => r.Workers).ToArray(),
+    ["examples_per_s"] = dp?.Runs.Select(r => Math.Round(r.ExamplesPerSecond)).ToArray(),
+    ["progressive_log_loss"] = dp?.Runs.Select(r => Math.Round(r.Latest.Manifest.Metrics.MeanLoss, 5)).ToArray(),
 }));
 return 0;
 

@@ -16,6 +16,7 @@ public sealed class DataParallelMetrics
         Skipped = factory.CreateCounter("streaming_dp_skipped_total", "Records this worker did not learn and dead-lettered, by reason.", "model", "reason");
         Updates = factory.CreateCounter("streaming_dp_updates_total",
             "Partition updates this worker pushed, by outcome: committed, or superseded (another attempt of the same slice committed first).", "model", "outcome");
+        OwnedPartitions = factory.CreateGauge("streaming_dp_worker_partitions", "Partitions of training-examples the consumer group gives this worker.", "model");
     }
 
     public Counter Rounds { get; }
@@ -25,4 +26,5 @@ public sealed class DataParallelMetrics
     public Counter Learned { get; }
     public Counter Skipped { get; }
     public Counter Updates { get; }
+    public Gauge OwnedPartitions { get; }
 }

@@ -26,6 +26,8 @@ public sealed class DataParallelWorker(
     private const string Source = "learner-worker";
     private readonly SliceLearner _learner = new(options.Spec);
     private readonly HashSet<int> _paused = [];
+    // Kept by the group's callbacks (which run inside Consume on this thread): asking librdkafka for the assignment per record is costly.
+    private readonly HashSet<int> _owned = [];
     private long _weightsVersion = -1;
     private float[]? _weights;
 
@@ -158,7 +160,7 @@ public sealed class DataParallelWorker(
             while (records < options.RoundExamples)
             {
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
-                if (!consumer.Assignment.Contains(topicPartition)) return null;
+                if (!_owned.Contains(partition)) return null;
                 // Records of other partitions fetched before they were paused, or of this one from before the seek.
                 if (result is null || result.Partition.Value != partition || result.Offset.Value < next) continue;
                 if (result.IsPartitionEOF) break;
@@ -169,7 +171,7 @@ public sealed class DataParallelWorker(
         }
         finally
         {
-            if (consumer.Assignment.Contains(topicPartition)) Pause(consumer, partition);
+            if (_owned.Contains(partition)) Pause(consumer, partition);
         }
         return _learner.Finish(weights, partition, start, next, skipped);
     }
@@ -197,6 +199,7 @@ public sealed class DataParallelWorker(
         consumer.Consume(wait); // every partition is paused: this returns nothing but runs the group's callbacks
         foreach (var partition in consumer.Assignment.Where(p => !_paused.Contains(p.Partition.Value)).ToList()) Pause(consumer, partition.Partition.Value);
         _paused.IntersectWith(consumer.Assignment.Select(p => p.Partition.Value));
+        metrics.OwnedPartitions.WithLabels(options.Model).Set(consumer.Assignment.Count);
     }
 
     private void Pause(IConsumer<Ignore, byte[]> consumer, int partition)
@@ -213,10 +216,19 @@ public sealed class DataParallelWorker(
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
         config.EnablePartitionEof = true;
         config.IsolationLevel = IsolationLevel.ReadCommitted;
+        config.FetchWaitMaxMs ??= 10;
         return new ConsumerBuilder<Ignore, byte[]>(config)
             // A partition is read from the round's offsets, never from the group's: start paused until a slice seeks it.
-            .SetPartitionsAssignedHandler((_, partitions) => partitions.Select(p => new TopicPartitionOffset(p, Offset.End)).ToList())
-            .SetPartitionsRevokedHandler((_, partitions) => _paused.ExceptWith(partitions.Select(p => p.Partition.Value)))
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                _owned.UnionWith(partitions.Select(p => p.Partition.Value));
+                return partitions.Select(p => new TopicPartitionOffset(p, Offset.End)).ToList();
+            })
+            .SetPartitionsRevokedHandler((_, partitions) =>
+            {
+                _owned.ExceptWith(partitions.Select(p => p.Partition.Value));
+                _paused.ExceptWith(partitions.Select(p => p.Partition.Value));
+            })
             .SetErrorHandler((_, e) => logger.LogWarning("Worker consumer: {Reason} ({Code})", e.Reason, e.Code))
             .Build();
     }

@@ -1,3 +1,4 @@
+using Streaming.DataParallel;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -80,7 +81,7 @@ public sealed partial class DeploymentFilesTests
         var documents = Directory.GetFiles(Path.Combine(Repository.Root, "deploy", "k8s"), "*.yaml").SelectMany(Yaml).ToList();
         string Kind(YamlMappingNode d) => Scalar(d, "kind");
         var deployments = documents.Where(d => Kind(d) == "Deployment").ToDictionary(d => Scalar(d, "metadata", "name"));
-        Assert.Equal(["features", "ingest", "learner", "serve"], deployments.Keys.Order());
+        Assert.Equal(["features", "ingest", "learner", "learner-worker", "parameter-server", "serve"], deployments.Keys.Order());
         foreach (var (name, deployment) in deployments)
         {
             Assert.Equal(name, Scalar(deployment, "spec", "template", "spec", "containers", 0, "args", 0));
@@ -97,6 +98,7 @@ public sealed partial class DeploymentFilesTests
         {
             ["features"] = settings.GetProperty("Features").GetProperty("ApplicationId").GetString()!,
             ["learner"] = "learner-" + settings.GetProperty("Learner").GetProperty("Model").GetString(),
+            ["learner-worker"] = "learner-workers-" + new DataParallelOptions().Model,
         };
         var scaled = documents.Where(d => Kind(d) == "ScaledObject").ToDictionary(d => Scalar(d, "spec", "scaleTargetRef", "name"));
         Assert.Equal(groups.Keys.Order(), scaled.Keys.Order());
@@ -104,6 +106,9 @@ public sealed partial class DeploymentFilesTests
             Assert.Equal(group, Scalar(scaled[target], "spec", "triggers", 0, "metadata", "consumerGroup"));
         Assert.True(int.Parse(Scalar(scaled["features"], "spec", "maxReplicaCount")) <= settings.GetProperty("Kafka").GetProperty("StreamPartitions").GetInt32(),
             "more feature pods than partitions would idle");
+        var backends = documents.Single(d => Kind(d) == "ConfigMap" && Scalar(d, "metadata", "name") == "streaming-backends");
+        Assert.True(int.Parse(Scalar(scaled["learner-worker"], "spec", "maxReplicaCount")) <= int.Parse(Scalar(backends, "data", "Kafka__TrainingExamplePartitions")),
+            "more learner workers than training-examples partitions would idle");
     }
 
     private static HashSet<string> DeclaredMetrics() =>
