@@ -7,7 +7,7 @@ namespace Streaming.Benchmarks.Learner;
 
 public sealed record DataParallelFigures(
     int Examples, int RoundExamples, string Combine, Dictionary<string, double> GridLoss, double SerialLoss,
-    bool EqualsInMemory, IReadOnlyList<DataParallelResult> Runs);
+    bool EqualsInMemory, IReadOnlyList<DataParallelResult> Runs, IReadOnlyList<DataParallelResult> AsynchronousRuns);
 
 /// <summary>
 /// Data-parallel learning in two steps of one run: the round rule in memory (combine × round size against serial SGD on
@@ -41,21 +41,30 @@ public static class DataParallelPart
         Console.WriteLine(Invariant($"  configured: {options.Combine}, {options.RoundExamples:N0} examples per partition per round: in memory log loss {configured.Metrics.MeanLoss:F4} over {configured.Versions:N0} versions"));
         Console.WriteLine("  as deployed (parameter server and N workers, each its own host in this process; embedded broker and Garnet):");
         using var service = await DataParallelService.PublishAsync(examples, partitions);
+        // The first run in this process would pay for JIT compiling the hosts, the clients and the learner: warm them all up.
+        await service.RunAsync(1, UpdateMode.Synchronous, settings, model: "bench-dp-warm-up");
         var runs = new List<DataParallelResult>();
         var equal = true;
         foreach (var workers in workerCounts)
         {
-            var run = await service.RunAsync(workers, settings);
+            var run = await service.RunAsync(workers, UpdateMode.Synchronous, settings);
             runs.Add(run);
             var same = run.Latest.Payload.AsSpan().SequenceEqual(configured.State);
             equal &= same;
             var verdict = same ? "equal to" : "DIFFERENT from";
-            Console.WriteLine(Invariant($"    {workers} worker(s) {run.ExamplesPerSecond,10:N0} examples/s ({run.ExamplesPerSecond / runs[0].ExamplesPerSecond:F2}× 1 worker), v{run.Latest.Manifest.Version} in {run.Elapsed.TotalSeconds:F1} s, progressive log loss {run.Latest.Manifest.Metrics.MeanLoss:F4}, model {verdict} the in-memory rounds"));
+            Console.WriteLine(Invariant($"    synchronous,  {workers} worker(s) {run.ExamplesPerSecond,10:N0} examples/s ({run.ExamplesPerSecond / runs[0].ExamplesPerSecond:F2}× 1 worker), v{run.Latest.Manifest.Version} in {run.Elapsed.TotalSeconds:F1} s, progressive log loss {run.Latest.Manifest.Metrics.MeanLoss:F4}, model {verdict} the in-memory rounds"));
+        }
+        var asynchronous = new List<DataParallelResult>();
+        foreach (var workers in workerCounts)
+        {
+            var run = await service.RunAsync(workers, UpdateMode.Asynchronous, settings);
+            asynchronous.Add(run);
+            Console.WriteLine(Invariant($"    asynchronous, {workers} worker(s) {run.ExamplesPerSecond,10:N0} examples/s ({run.ExamplesPerSecond / runs[0].ExamplesPerSecond:F2}× 1 synchronous worker), v{run.Latest.Manifest.Version} in {run.Elapsed.TotalSeconds:F1} s, progressive log loss {run.Latest.Manifest.Metrics.MeanLoss:F4}"));
         }
         if (learnerService is not null)
             Console.WriteLine(Invariant($"    (the single learner service above: {learnerService.LearnerPerSecond:N0} examples/s on one partition)"));
         Console.WriteLine($"  {Environment.ProcessorCount} cores shared by the broker, Garnet, the parameter server and every worker");
-        return new DataParallelFigures(examples.Count, options.RoundExamples, options.Combine.ToString(), grid, serial.Metrics.MeanLoss, equal, runs);
+        return new DataParallelFigures(examples.Count, options.RoundExamples, options.Combine.ToString(), grid, serial.Metrics.MeanLoss, equal, runs, asynchronous);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

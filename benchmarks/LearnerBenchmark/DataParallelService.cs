@@ -12,7 +12,7 @@ using Streaming.Testing;
 
 namespace Streaming.Benchmarks.Learner;
 
-public sealed record DataParallelResult(int Workers, double ExamplesPerSecond, TimeSpan Elapsed, StoredSnapshot Latest);
+public sealed record DataParallelResult(int Workers, UpdateMode Updates, double ExamplesPerSecond, TimeSpan Elapsed, StoredSnapshot Latest);
 
 /// <summary>
 /// The parameter server and N learner workers as deployed (the host's parts, each its own host in this process, JSON
@@ -37,14 +37,14 @@ public sealed class DataParallelService : IDisposable
         return service;
     }
 
-    public async Task<DataParallelResult> RunAsync(int workers, IReadOnlyList<string> settings)
+    public async Task<DataParallelResult> RunAsync(int workers, UpdateMode updates, IReadOnlyList<string> settings, string? model = null)
     {
-        var model = $"bench-dp-{workers}";
+        model ??= $"bench-dp-{updates}-{workers}".ToLowerInvariant();
         string[] common =
         [
             $"--Kafka:BootstrapServers={_kafka.BootstrapServers}", $"--Redis:Configuration={_redis.Endpoint}",
             $"--Kafka:StreamPartitions={_partitions}", $"--Kafka:TrainingExamplePartitions={_partitions}",
-            $"--DataParallel:Model={model}", "--DataParallel:StopWhenCaughtUp=true", "--DataParallel:IdleWait=00:00:00.100",
+            $"--DataParallel:Model={model}", $"--DataParallel:Updates={updates}", "--DataParallel:StopWhenCaughtUp=true", "--DataParallel:IdleWait=00:00:00.100",
             "--Kafka:GroupSessionTimeout=00:00:03",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             .. settings,
@@ -70,7 +70,7 @@ public sealed class DataParallelService : IDisposable
             if (latest.Manifest.Metrics.Examples != _count)
                 throw new InvalidOperationException($"{workers} workers learned {latest.Manifest.Metrics.Examples:N0} of {_count:N0} examples.");
             foreach (var worker in apps.Take(workers)) await worker.WaitForShutdownAsync();
-            return new DataParallelResult(workers, _count / elapsed.TotalSeconds, elapsed, latest);
+            return new DataParallelResult(workers, updates, _count / elapsed.TotalSeconds, elapsed, latest);
         }
         finally
         {

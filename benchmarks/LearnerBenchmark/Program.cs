@@ -14,7 +14,8 @@ using Streaming.OnlineLearner;
 //          predict before learn, over a grid of settings: the reference to beat
 //   e2e    the learner service from Kafka to snapshots in Redis, beside the broker's raw consume rate
 //   dp     data-parallel learning: synchronous rounds in memory over a grid of combine rules and round sizes, then
-//          the parameter server with 1, 2 and 4 learner workers as deployed, beside 1 worker and the learner service
+//          the parameter server with 1, 2 and 4 learner workers as deployed (synchronous rounds, then asynchronous
+//          updates), beside 1 worker and the learner service
 // Usage: dotnet run -c Release --project benchmarks/LearnerBenchmark [-- --data PATH --rows N
 //        --skip sklearn,e2e,dp --e2e-examples N --dp-examples N --dp-partitions N --dp-workers 1,2,4 --passes N
 //        --python PATH --Learner:Spec:Optimizer=... (any Learner:* or DataParallel:* setting)]
@@ -135,6 +136,8 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
     ["workers"] = dp?.Runs.Select(r => r.Workers).ToArray(),
     ["examples_per_s"] = dp?.Runs.Select(r => Math.Round(r.ExamplesPerSecond)).ToArray(),
     ["progressive_log_loss"] = dp?.Runs.Select(r => Math.Round(r.Latest.Manifest.Metrics.MeanLoss, 5)).ToArray(),
+    ["async_examples_per_s"] = dp?.AsynchronousRuns.Select(r => Math.Round(r.ExamplesPerSecond)).ToArray(),
+    ["async_progressive_log_loss"] = dp?.AsynchronousRuns.Select(r => Math.Round(r.Latest.Manifest.Metrics.MeanLoss, 5)).ToArray(),
 }));
 return 0;
 

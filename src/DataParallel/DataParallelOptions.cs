@@ -28,6 +28,13 @@ public sealed class DataParallelOptions : IValidatableObject
     /// </summary>
     public RoundCombine Combine { get; set; } = RoundCombine.Average;
 
+    /// <summary>
+    /// Synchronous rounds (default): every partition's slice begins from the same version and the round closes when all
+    /// are in, so the model depends on nothing but the data. Asynchronous: each slice begins from the newest version and
+    /// is applied the moment it arrives, so no worker waits for the slowest; the model then depends on timing.
+    /// </summary>
+    public UpdateMode Updates { get; set; } = UpdateMode.Synchronous;
+
     /// <summary>Redis keys the weights (and each round's deltas) are sharded over.</summary>
     [Range(1, 4096)]
     public int Shards { get; set; } = 16;
@@ -65,4 +72,11 @@ public enum RoundCombine
     Sum,
     /// <summary>w + Σ nₚ·δₚ / Σ nₚ: model averaging, as federated averaging does.</summary>
     Average,
+}
+
+/// <summary>How the workers' slices meet: <see cref="DataParallelOptions.Updates"/>.</summary>
+public enum UpdateMode
+{
+    Synchronous,
+    Asynchronous,
 }

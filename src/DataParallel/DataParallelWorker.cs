@@ -85,6 +85,14 @@ public sealed class DataParallelWorker(
             lifetime.StopApplication();
             return false;
         }
+        return options.Updates == UpdateMode.Synchronous
+            ? LearnRound(consumer, deadLetters, head, stoppingToken)
+            : LearnSlices(consumer, deadLetters, stoppingToken);
+    }
+
+    /// <summary>Synchronous rounds: each owned partition the open round still lacks, from the round's version.</summary>
+    private bool LearnRound(IConsumer<Ignore, byte[]> consumer, DeadLetterPublisher deadLetters, RoundHead head, CancellationToken stoppingToken)
+    {
         var reported = ps.ReportedAsync(head.Version).GetAwaiter().GetResult();
         var owed = consumer.Assignment.Select(p => p.Partition.Value).Where(p => !reported.Contains(p)).Order().ToList();
         if (owed.Count == 0)
@@ -102,18 +110,46 @@ public sealed class DataParallelWorker(
         {
             if (stoppingToken.IsCancellationRequested) return false;
             if (ReadSlice(consumer, deadLetters, head, partition, weights) is not { } update) continue;
-            // A committed slice's dead letters are delivered before its update counts: the next slice starts after them.
-            while (!deadLetters.Flush(TimeSpan.FromSeconds(10)))
-                logger.LogWarning("Worker of {Model}: dead letters still undelivered; waiting before pushing partition {Partition}", options.Model, partition);
-            var committed = ps.PushAsync(head.Version, update, _learner.Slots).GetAwaiter().GetResult();
-            metrics.Updates.WithLabels(options.Model, committed ? "committed" : "superseded").Inc();
-            if (committed) metrics.Learned.WithLabels(options.Model).Inc(update.Learned);
-            CommitForLag(consumer, partition, update.End);
+            Push(consumer, deadLetters, update, () => ps.PushAsync(head.Version, update, _learner.Slots));
             learnedAny |= update.End > update.Start;
         }
         // Nothing new anywhere of ours: the round will likely close idle; do not spin on empty reads.
         if (!learnedAny) Wait(consumer, options.IdleWait);
         return true;
+    }
+
+    /// <summary>
+    /// Asynchronous updates: each owned partition whose next slice is not already waiting to be applied, each from the
+    /// newest version when it begins.
+    /// </summary>
+    private bool LearnSlices(IConsumer<Ignore, byte[]> consumer, DeadLetterPublisher deadLetters, CancellationToken stoppingToken)
+    {
+        var learnedAny = false;
+        var pushedAny = false;
+        foreach (var partition in _owned.Order().ToList())
+        {
+            if (stoppingToken.IsCancellationRequested) return false;
+            if (ps.HeadAsync().GetAwaiter().GetResult() is not { } head) break;
+            if (ps.PendingSlicesAsync().GetAwaiter().GetResult().Contains((partition, head.StartOf(partition)))) continue;
+            if (WeightsOf(head) is not { } weights) break; // superseded while we looked: read the head again
+            if (ReadSlice(consumer, deadLetters, head, partition, weights) is not { } update) continue;
+            Push(consumer, deadLetters, update, () => ps.PushSliceAsync(update, _learner.Slots));
+            pushedAny = true;
+            learnedAny |= update.End > update.Start;
+        }
+        if (!learnedAny) Wait(consumer, pushedAny ? options.IdleWait : options.PollInterval);
+        return true;
+    }
+
+    private void Push(IConsumer<Ignore, byte[]> consumer, DeadLetterPublisher deadLetters, PartitionUpdate update, Func<Task<bool>> push)
+    {
+        // A committed slice's dead letters are delivered before its update counts: the next slice starts after them.
+        while (!deadLetters.Flush(TimeSpan.FromSeconds(10)))
+            logger.LogWarning("Worker of {Model}: dead letters still undelivered; waiting before pushing partition {Partition}", options.Model, update.Partition);
+        var committed = push().GetAwaiter().GetResult();
+        metrics.Updates.WithLabels(options.Model, committed ? "committed" : "superseded").Inc();
+        if (committed) metrics.Learned.WithLabels(options.Model).Inc(update.Learned);
+        CommitForLag(consumer, update.Partition, update.End);
     }
 
     /// <summary>The group's committed offsets are only for lag monitoring (and KEDA); the rounds' offsets are the truth.</summary>

@@ -44,7 +44,10 @@ public sealed class ParameterServerService(
             {
                 try
                 {
-                    if (await CloseRoundAsync(head, stoppingToken) is not { } next)
+                    var closed = options.Updates == UpdateMode.Synchronous
+                        ? await CloseRoundAsync(head, stoppingToken)
+                        : await ApplySlicesAsync(head, stoppingToken);
+                    if (closed is not { } next)
                     {
                         await Task.Delay(options.PollInterval, stoppingToken);
                         continue;
@@ -96,23 +99,69 @@ public sealed class ParameterServerService(
             return idle;
         }
         var learned = RoundCombiner.Apply(_model, updates, options.Combine);
+        var next = await PublishAsync(head, updates, cancellationToken);
+        await ps.DeleteRoundAsync(head.Version);
+        Report(next.Version, learned, updates.Count);
+        return next;
+    }
+
+    private readonly HashSet<int> _emptyPartitions = [];
+
+    /// <summary>
+    /// Asynchronous updates: applies every committed slice that starts where its partition stands, whatever version it
+    /// began from, into the next version. A slice that starts elsewhere was applied already (a redone slice, or one
+    /// pushed before a restart rewound to the snapshot) and is discarded, so no example counts twice. Caught up once
+    /// every partition has come back empty since the last example.
+    /// </summary>
+    private async Task<RoundHead?> ApplySlicesAsync(RoundHead head, CancellationToken cancellationToken)
+    {
+        var slices = await ps.ReadSlicesAsync(_model.Learner.Hasher.Slots);
+        if (slices.Count == 0) return null;
+        var fresh = slices.Where(u => u.Start == head.StartOf(u.Partition) && u.End > u.Start).ToList();
+        foreach (var empty in slices.Where(u => u.Start == head.StartOf(u.Partition) && u.End == u.Start)) _emptyPartitions.Add(empty.Partition);
+        if (slices.Count > fresh.Count) metrics.DiscardedSlices.WithLabels(options.Model).Inc(slices.Count(u => u.Start != head.StartOf(u.Partition)));
+        if (fresh.Count == 0)
+        {
+            await ps.DeleteSlicesAsync(slices);
+            if (_emptyPartitions.Count < head.Partitions) return null;
+            _emptyPartitions.Clear();
+            metrics.IdleRounds.WithLabels(options.Model).Inc();
+            var idle = head with { CaughtUp = true };
+            await ps.SetHeadAsync(idle);
+            return idle;
+        }
+        _emptyPartitions.Clear();
+        var learned = RoundCombiner.ApplySlices(_model, fresh, options.Combine, head.Partitions);
+        var next = await PublishAsync(head, fresh, cancellationToken);
+        await ps.DeleteSlicesAsync(slices);
+        if (head.Version > 0) await ps.DeleteWeightsAsync(head.Version - 1); // a worker still reading it starts over from the head
+        Report(next.Version, learned, fresh.Count);
+        return next;
+    }
+
+    /// <summary>The next version: its snapshot (whose offsets are the truth), its sharded weights, then the head that opens it.</summary>
+    private async Task<RoundHead> PublishAsync(RoundHead head, IReadOnlyList<PartitionUpdate> applied, CancellationToken cancellationToken)
+    {
         var version = head.Version + 1;
         var starts = head.Starts.ToDictionary();
-        foreach (var update in updates) starts[update.Partition] = update.End;
+        foreach (var update in applied) starts[update.Partition] = update.End;
         var snapshot = OnlineSnapshot.Of(_model, options.Model, version, clock.GetUtcNow(), starts);
         var manifest = await snapshot.SaveAsync(store, cancellationToken);
         await ps.WriteWeightsAsync(version, _model.Learner.Optimizer.Weights);
         var next = new RoundHead(version, _model.Learner.Optimizer.Steps, head.Partitions, starts, CaughtUp: false);
         await ps.SetHeadAsync(next);
-        await ps.DeleteRoundAsync(head.Version);
         Announce(manifest);
         await store.PruneAsync(options.Model, options.RetainSnapshots, cancellationToken);
+        return next;
+    }
+
+    private void Report(long version, long learned, int slices)
+    {
         metrics.Rounds.WithLabels(options.Model).Inc();
         metrics.Version.WithLabels(options.Model).Set(version);
         metrics.ProgressiveLoss.WithLabels(options.Model).Set(_model.Metrics.MeanLoss);
-        logger.LogInformation("Parameter server for {Model}: v{Version} from {Learned:N0} examples over {Partitions} partitions ({Total:N0} in all), progressive loss {Loss:F4}",
-            options.Model, version, learned, updates.Count, _model.Metrics.Count, _model.Metrics.MeanLoss);
-        return next;
+        logger.LogInformation("Parameter server for {Model}: v{Version} from {Learned:N0} examples in {Slices} slices ({Total:N0} in all), progressive loss {Loss:F4}",
+            options.Model, version, learned, slices, _model.Metrics.Count, _model.Metrics.MeanLoss);
     }
 
     /// <summary>The model and the open round from the newest snapshot (or version 0, zero weights, every partition from its start).</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using StackExchange.Redis;
@@ -20,6 +21,10 @@ public sealed class ParameterServerStore(IConnectionMultiplexer redis, DataParal
     private RedisKey ReportKey(long version) => $"{Prefix}:r:{version}:reports";
     private RedisKey DeltaKey(long version, int shard) => $"{Prefix}:r:{version}:d:{shard}";
     private RedisKey ObservationKey(long version) => $"{Prefix}:r:{version}:obs";
+    // Asynchronous updates: one pool of committed slices, each named by its partition and start, whatever version it began from.
+    private RedisKey SliceReportKey => $"{Prefix}:a:reports";
+    private RedisKey SliceDeltaKey(int shard) => $"{Prefix}:a:d:{shard}";
+    private RedisKey SliceObservationKey => $"{Prefix}:a:obs";
 
     public async Task<RoundHead?> HeadAsync()
     {
@@ -57,37 +62,77 @@ public sealed class ParameterServerStore(IConnectionMultiplexer redis, DataParal
     }
 
     /// <summary>Pushes a partition's update for the round of <paramref name="version"/>; false when another attempt committed first.</summary>
-    public async Task<bool> PushAsync(long version, PartitionUpdate update, int slots)
+    public Task<bool> PushAsync(long version, PartitionUpdate update, int slots) =>
+        PushAsync(ReportKey(version), shard => DeltaKey(version, shard), ObservationKey(version), update.Partition.ToString(CultureInfo.InvariantCulture), update, slots);
+
+    /// <summary>Asynchronous updates: commits the slice of <paramref name="update"/>'s partition from its start; false when another attempt committed it first.</summary>
+    public Task<bool> PushSliceAsync(PartitionUpdate update, int slots) =>
+        PushAsync(SliceReportKey, SliceDeltaKey, SliceObservationKey, SliceName(update.Partition, update.Start), update, slots);
+
+    private async Task<bool> PushAsync(RedisKey reportKey, Func<int, RedisKey> deltaKey, RedisKey observationKey, string name, PartitionUpdate update, int slots)
     {
         var db = Db;
         var attempt = Guid.NewGuid().ToString("N");
-        var field = Field(update.Partition, attempt);
+        var field = Field(name, attempt);
         var bySlot = SplitByShard(update, slots);
-        var writes = bySlot.Select((bytes, shard) => db.HashSetAsync(DeltaKey(version, shard), field, bytes)).ToList();
-        writes.Add(db.HashSetAsync(ObservationKey(version), field, MemoryMarshal.AsBytes(update.Observations.AsSpan()).ToArray()));
+        var writes = bySlot.Select((bytes, shard) => db.HashSetAsync(deltaKey(shard), field, bytes)).ToList();
+        writes.Add(db.HashSetAsync(observationKey, field, MemoryMarshal.AsBytes(update.Observations.AsSpan()).ToArray()));
         await Task.WhenAll(writes);
         var report = new PartitionReport(attempt, update.Start, update.End, update.Learned, update.Skipped, update.WatermarkMs);
-        return await db.HashSetAsync(ReportKey(version), update.Partition, JsonSerializer.Serialize(report, DataParallelJsonContext.Default.PartitionReport), When.NotExists);
+        return await db.HashSetAsync(reportKey, name, JsonSerializer.Serialize(report, DataParallelJsonContext.Default.PartitionReport), When.NotExists);
     }
 
     /// <summary>The partitions that have committed an update to the round of <paramref name="version"/>.</summary>
     public async Task<IReadOnlySet<int>> ReportedAsync(long version) =>
         (await Db.HashKeysAsync(ReportKey(version))).Select(k => (int)k).ToHashSet();
 
+    /// <summary>Asynchronous updates: the committed slices the parameter server has not applied or discarded yet, by partition and start.</summary>
+    public async Task<IReadOnlySet<(int Partition, long Start)>> PendingSlicesAsync() =>
+        (await Db.HashKeysAsync(SliceReportKey)).Select(k => ParseSliceName(k.ToString())).ToHashSet();
+
     /// <summary>The round's committed updates, in partition order.</summary>
-    public async Task<IReadOnlyList<PartitionUpdate>> ReadRoundAsync(long version, int slots)
+    public Task<IReadOnlyList<PartitionUpdate>> ReadRoundAsync(long version, int slots) =>
+        ReadAsync(ReportKey(version), shard => DeltaKey(version, shard), ObservationKey(version), slots, $"round {version}");
+
+    /// <summary>Asynchronous updates: every committed slice not yet applied or discarded, in partition then start order.</summary>
+    public Task<IReadOnlyList<PartitionUpdate>> ReadSlicesAsync(int slots) =>
+        ReadAsync(SliceReportKey, SliceDeltaKey, SliceObservationKey, slots, "pending slices");
+
+    /// <summary>Asynchronous updates: forgets slices once applied (or found stale or empty).</summary>
+    public async Task DeleteSlicesAsync(IEnumerable<PartitionUpdate> slices)
     {
         var db = Db;
-        var reports = (await db.HashGetAllAsync(ReportKey(version)))
-            .Select(e => (Partition: (int)e.Name, Report: JsonSerializer.Deserialize(e.Value.ToString(), DataParallelJsonContext.Default.PartitionReport)!))
-            .OrderBy(r => r.Partition).ToList();
-        var fields = reports.Select(r => (RedisValue)Field(r.Partition, r.Report.Attempt)).ToArray();
-        var shards = await Task.WhenAll(Enumerable.Range(0, options.Shards).Select(shard => db.HashGetAsync(DeltaKey(version, shard), fields)));
-        var observations = await db.HashGetAsync(ObservationKey(version), fields);
+        var names = slices.Select(u => SliceName(u.Partition, u.Start)).ToList();
+        if (names.Count == 0) return;
+        var reports = await db.HashGetAsync(SliceReportKey, [.. names.Select(n => (RedisValue)n)]);
+        var fields = names.Zip(reports)
+            .Where(p => !p.Second.IsNull)
+            .Select(p => (RedisValue)Field(p.First, JsonSerializer.Deserialize(p.Second.ToString(), DataParallelJsonContext.Default.PartitionReport)!.Attempt))
+            .ToArray();
+        var deletes = Enumerable.Range(0, options.Shards).Select(shard => db.HashDeleteAsync(SliceDeltaKey(shard), fields)).ToList();
+        deletes.Add(db.HashDeleteAsync(SliceObservationKey, fields));
+        await Task.WhenAll(deletes);
+        await db.HashDeleteAsync(SliceReportKey, [.. names.Select(n => (RedisValue)n)]);
+    }
+
+    /// <summary>Asynchronous updates: deletes the weights of a version no worker begins from any more.</summary>
+    public Task DeleteWeightsAsync(long version) =>
+        Db.KeyDeleteAsync([.. Enumerable.Range(0, options.Shards).Select(shard => WeightKey(version, shard))]);
+
+    private async Task<IReadOnlyList<PartitionUpdate>> ReadAsync(RedisKey reportKey, Func<int, RedisKey> deltaKey, RedisKey observationKey, int slots, string what)
+    {
+        var db = Db;
+        var reports = (await db.HashGetAllAsync(reportKey))
+            .Select(e => (Name: e.Name.ToString(), Report: JsonSerializer.Deserialize(e.Value.ToString(), DataParallelJsonContext.Default.PartitionReport)!))
+            .Select(r => (r.Name, Partition: ParseSliceName(r.Name).Partition, r.Report))
+            .OrderBy(r => r.Partition).ThenBy(r => r.Report.Start).ToList();
+        var fields = reports.Select(r => (RedisValue)Field(r.Name, r.Report.Attempt)).ToArray();
+        var shards = await Task.WhenAll(Enumerable.Range(0, options.Shards).Select(shard => db.HashGetAsync(deltaKey(shard), fields)));
+        var observations = await db.HashGetAsync(observationKey, fields);
         var updates = new List<PartitionUpdate>(reports.Count);
         for (var i = 0; i < reports.Count; i++)
         {
-            var (partition, report) = reports[i];
+            var (_, partition, report) = reports[i];
             var slotList = new List<int>();
             var deltaList = new List<float>();
             foreach (var shard in shards)
@@ -99,7 +144,7 @@ public sealed class ParameterServerStore(IConnectionMultiplexer redis, DataParal
                 foreach (var d in deltasOf) deltaList.Add(d);
             }
             var observed = MemoryMarshal.Cast<byte, double>((byte[])observations[i]!).ToArray();
-            if (observed.Length != report.Learned * 3) throw new InvalidDataException($"Round {version} partition {partition}: {observed.Length} observations for {report.Learned} examples.");
+            if (observed.Length != report.Learned * 3) throw new InvalidDataException($"{options.Model} {what}, partition {partition}: {observed.Length} observations for {report.Learned} examples.");
             updates.Add(new PartitionUpdate(partition, report.Start, report.End, report.Skipped, report.WatermarkMs, [.. slotList], [.. deltaList], observed));
         }
         return updates;
@@ -125,7 +170,18 @@ public sealed class ParameterServerStore(IConnectionMultiplexer redis, DataParal
         return Db.KeyDeleteAsync([.. keys]);
     }
 
-    private static string Field(int partition, string attempt) => $"{partition}:{attempt}";
+    private static string Field(string name, string attempt) => $"{name}:{attempt}";
+
+    private static string SliceName(int partition, long start) => $"{partition}:{start}";
+
+    /// <summary>A report's name: the partition (synchronous rounds), or partition:start (asynchronous slices).</summary>
+    private static (int Partition, long Start) ParseSliceName(string name)
+    {
+        var colon = name.IndexOf(':');
+        return colon < 0
+            ? (int.Parse(name, CultureInfo.InvariantCulture), -1)
+            : (int.Parse(name.AsSpan(0, colon), CultureInfo.InvariantCulture), long.Parse(name.AsSpan(colon + 1), CultureInfo.InvariantCulture));
+    }
 
     /// <summary>Shard <paramref name="shard"/>'s slots: contiguous ranges of nearly equal size.</summary>
     private (int From, int Length) Range(int shard, int slots)
