@@ -15,10 +15,12 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ServerProcess> StartAsync(int port, IEnumerable<string> settings)
+    /// <param name="cores">taskset's core list for the node (e.g. "1"), or null to share every core.</param>
+    public static async Task<ServerProcess> StartAsync(int port, IEnumerable<string> settings, string? cores = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "streaming.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", .. settings])
+        var start = new ProcessStartInfo(cores is null ? "dotnet" : "taskset") { RedirectStandardOutput = true, RedirectStandardError = true };
+        string[] pinning = cores is null ? [] : ["-c", cores, "dotnet"];
+        foreach (var argument in (string[])[.. pinning, Path.Combine(AppContext.BaseDirectory, "streaming.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", .. settings])
             start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the serving process.");
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.OrdinalIgnoreCase)) Console.Error.WriteLine("  [server] " + line); };
