@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text;
 
 namespace Streaming.Benchmarks.Serving;
 
@@ -18,41 +16,14 @@ public sealed class LoadGenerator(Uri server, IReadOnlyList<string>? bodies, str
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false };
         using var http = new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(10) };
-        var errors = new Dictionary<string, long>();
-        long requests = 0, failed = 0;
-        var started = Stopwatch.GetTimestamp();
-        var end = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var log = new RequestLog(http, path);
+        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var workers = Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
         {
             var latencies = new Latencies();
-            for (var i = worker; ; i += connections)
-            {
-                var sent = Stopwatch.GetTimestamp();
-                if (sent >= end) break;
-                using var content = bodies is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(bodies[i % bodies.Count]));
-                content?.Headers.ContentType = new("application/json");
-                string? error = null;
-                try
-                {
-                    using var response = content is null ? await http.GetAsync(path) : await http.PostAsync(path, content);
-                    var text = await response.Content.ReadAsStringAsync();
-                    if (response.StatusCode != HttpStatusCode.OK) error = $"{(int)response.StatusCode} {text[..Math.Min(120, text.Length)]}";
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    error = e.GetType().Name + ": " + e.Message;
-                }
-                latencies.Add(Stopwatch.GetTimestamp() - sent);
-                Interlocked.Increment(ref requests);
-                if (error is null) continue;
-                Interlocked.Increment(ref failed);
-                lock (errors) errors[error] = errors.GetValueOrDefault(error) + 1;
-            }
+            for (var i = worker; Stopwatch.GetTimestamp() < end; i += connections) await log.SendAsync(bodies?[i % bodies.Count], latencies);
             return latencies;
         })).ToList();
-        var all = new Latencies();
-        foreach (var latencies in await Task.WhenAll(workers)) all.AddRange(latencies);
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new LoadResult(requests / elapsed, all.PercentileMicros(50), all.PercentileMicros(99), all.PercentileMicros(99.9), requests, failed, errors);
+        return log.Result(await Task.WhenAll(workers));
     }
 }

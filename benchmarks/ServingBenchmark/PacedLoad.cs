@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text;
 
 namespace Streaming.Benchmarks.Serving;
 
@@ -16,11 +14,10 @@ public sealed class PacedLoad(Uri server, IReadOnlyList<string>? bodies, string 
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false };
         using var http = new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(10) };
+        var log = new RequestLog(http, path);
         var interval = Stopwatch.Frequency * connections / qps;
         var started = Stopwatch.GetTimestamp();
         var end = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        long requests = 0, failed = 0;
-        var errors = new Dictionary<string, long>();
         var workers = Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
         {
             var latencies = new Latencies();
@@ -30,31 +27,10 @@ public sealed class PacedLoad(Uri server, IReadOnlyList<string>? bodies, string 
                 if (due >= end) break;
                 var wait = due - Stopwatch.GetTimestamp();
                 if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
-                var sent = Stopwatch.GetTimestamp();
-                using var content = bodies is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(bodies[(i * connections + worker) % bodies.Count]));
-                content?.Headers.ContentType = new("application/json");
-                string? error = null;
-                try
-                {
-                    using var response = content is null ? await http.GetAsync(path) : await http.PostAsync(path, content);
-                    await response.Content.ReadAsByteArrayAsync();
-                    if (response.StatusCode != HttpStatusCode.OK) error = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    error = e.GetType().Name;
-                }
-                latencies.Add(Stopwatch.GetTimestamp() - sent);
-                Interlocked.Increment(ref requests);
-                if (error is null) continue;
-                Interlocked.Increment(ref failed);
-                lock (errors) errors[error] = errors.GetValueOrDefault(error) + 1;
+                await log.SendAsync(bodies?[(i * connections + worker) % bodies.Count], latencies);
             }
             return latencies;
         })).ToList();
-        var all = new Latencies();
-        foreach (var latencies in await Task.WhenAll(workers)) all.AddRange(latencies);
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new LoadResult(requests / elapsed, all.PercentileMicros(50), all.PercentileMicros(99), all.PercentileMicros(99.9), requests, failed, errors);
+        return log.Result(await Task.WhenAll(workers));
     }
 }
