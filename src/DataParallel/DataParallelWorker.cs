@@ -252,6 +252,7 @@ public sealed class DataParallelWorker(
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
         config.EnablePartitionEof = true;
         config.IsolationLevel = IsolationLevel.ReadCommitted;
+        // A slice reads to its partition's end; the default 500 ms long poll there made each slice wait for records not coming.
         config.FetchWaitMaxMs ??= 10;
         return new ConsumerBuilder<Ignore, byte[]>(config)
             // A partition is read from the round's offsets, never from the group's: start paused until a slice seeks it.
