@@ -8,7 +8,6 @@ using Streaming.Host.Web;
 using Streaming.Models.Store;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Redis;
-using Streaming.Testing;
 
 namespace Streaming.Benchmarks.Learner;
 
@@ -33,7 +32,7 @@ public sealed class DataParallelService : IDisposable
     {
         var service = new DataParallelService(partitions, examples.Count);
         await service._kafka.EnsureTopicsAsync(Topics.All(partitions, partitions), CancellationToken.None);
-        TrainingExamplePublisher.Publish(service._kafka.BootstrapServers, examples.Select(e => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(e, ContractsJsonContext.Default.TrainingExample)), partitions);
+        EndToEnd.Publish(service._kafka.BootstrapServers, examples, partitions);
         return service;
     }
 

@@ -59,16 +59,20 @@ public static class EndToEnd
         return new EndToEndResult(count, raw, (count - first) / elapsed.TotalSeconds, latest.Manifest);
     }
 
-    private static void Publish(string bootstrap, IEnumerable<TrainingExample> examples)
+    /// <summary>The examples as JSON into training-examples (example i into partition i mod partitions when given), checked kept whole.</summary>
+    public static void Publish(string bootstrap, IEnumerable<TrainingExample> examples, int partitions = 0)
     {
         TrainingExamplePublisher.Publish(bootstrap,
-            examples.Select(example => JsonSerializer.SerializeToUtf8Bytes(example, ContractsJsonContext.Default.TrainingExample)));
+            examples.Select(example => JsonSerializer.SerializeToUtf8Bytes(example, ContractsJsonContext.Default.TrainingExample)), partitions);
 
         using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-probe" }).Build();
-        var low = probe.QueryWatermarkOffsets(new TopicPartition(Topics.TrainingExamples, 0), TimeSpan.FromSeconds(10)).Low;
-        if (low.Value > 0)
-            throw new InvalidOperationException(
-                $"The embedded broker already dropped the first {low.Value:N0} examples (it keeps {EmbeddedKafkaCluster.RetainedBytesPerPartition >> 20} MiB per partition); use a smaller --e2e-examples.");
+        foreach (var partition in Enumerable.Range(0, Math.Max(1, partitions)))
+        {
+            var low = probe.QueryWatermarkOffsets(new TopicPartition(Topics.TrainingExamples, partition), TimeSpan.FromSeconds(10)).Low;
+            if (low.Value > 0)
+                throw new InvalidOperationException(
+                    $"The embedded broker already dropped the first {low.Value:N0} examples of partition {partition} (it keeps {EmbeddedKafkaCluster.RetainedBytesPerPartition >> 20} MiB per partition); use a smaller --e2e-examples or --dp-examples.");
+        }
     }
 
     /// <summary>Records/s of a bare consumer configured like the learner's, doing nothing with the bytes, from its first record.</summary>
