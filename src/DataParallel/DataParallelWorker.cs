@@ -94,6 +94,7 @@ public sealed class DataParallelWorker(
     private bool LearnRound(IConsumer<Ignore, byte[]> consumer, DeadLetterPublisher deadLetters, RoundHead head, CancellationToken stoppingToken)
     {
         var reported = ps.ReportedAsync(head.Version).GetAwaiter().GetResult();
+        if (Superseded(head)) return true;
         var owed = consumer.Assignment.Select(p => p.Partition.Value).Where(p => !reported.Contains(p)).Order().ToList();
         if (owed.Count == 0)
         {
@@ -130,7 +131,9 @@ public sealed class DataParallelWorker(
         {
             if (stoppingToken.IsCancellationRequested) return false;
             if (ps.HeadAsync().GetAwaiter().GetResult() is not { } head) break;
-            if (ps.PendingSlicesAsync().GetAwaiter().GetResult().Contains((partition, head.StartOf(partition)))) continue;
+            var pending = ps.PendingSlicesAsync().GetAwaiter().GetResult();
+            if (Superseded(head)) continue;
+            if (pending.Contains((partition, head.StartOf(partition)))) continue;
             if (WeightsOf(head) is not { } weights) break; // superseded while we looked: read the head again
             if (ReadSlice(consumer, deadLetters, head, partition, weights) is not { } update) continue;
             Push(consumer, deadLetters, update, () => ps.PushSliceAsync(update, _learner.Slots));
@@ -140,6 +143,13 @@ public sealed class DataParallelWorker(
         if (!learnedAny) Wait(consumer, pushedAny ? options.IdleWait : options.PollInterval);
         return true;
     }
+
+    /// <summary>
+    /// Whether the head moved on after <paramref name="head"/> was read. The parameter server moves the head before it
+    /// deletes what the old one's round (or applied slices) left, so what was read after the head is only current if the
+    /// head is still the same: otherwise a closed round would look unreported and its slices would be learned again.
+    /// </summary>
+    private bool Superseded(RoundHead head) => ps.HeadAsync().GetAwaiter().GetResult() is not { } now || now.Version != head.Version;
 
     private void Push(IConsumer<Ignore, byte[]> consumer, DeadLetterPublisher deadLetters, PartitionUpdate update, Func<Task<bool>> push)
     {

@@ -79,7 +79,18 @@ public sealed class ParameterServerStore(IConnectionMultiplexer redis, DataParal
         writes.Add(db.HashSetAsync(observationKey, field, MemoryMarshal.AsBytes(update.Observations.AsSpan()).ToArray()));
         await Task.WhenAll(writes);
         var report = new PartitionReport(attempt, update.Start, update.End, update.Learned, update.Skipped, update.WatermarkMs);
-        return await db.HashSetAsync(reportKey, name, JsonSerializer.Serialize(report, DataParallelJsonContext.Default.PartitionReport), When.NotExists);
+        if (await db.HashSetAsync(reportKey, name, JsonSerializer.Serialize(report, DataParallelJsonContext.Default.PartitionReport), When.NotExists)) return true;
+        // Another attempt committed first: this one's fields would never be read, and the asynchronous pool is never deleted whole.
+        await DeleteFieldsAsync(deltaKey, observationKey, [field]);
+        return false;
+    }
+
+    private Task DeleteFieldsAsync(Func<int, RedisKey> deltaKey, RedisKey observationKey, RedisValue[] fields)
+    {
+        var db = Db;
+        var deletes = Enumerable.Range(0, options.Shards).Select(shard => db.HashDeleteAsync(deltaKey(shard), fields)).ToList();
+        deletes.Add(db.HashDeleteAsync(observationKey, fields));
+        return Task.WhenAll(deletes);
     }
 
     /// <summary>The partitions that have committed an update to the round of <paramref name="version"/>.</summary>
@@ -109,10 +120,9 @@ public sealed class ParameterServerStore(IConnectionMultiplexer redis, DataParal
             .Where(p => !p.Second.IsNull)
             .Select(p => (RedisValue)Field(p.First, JsonSerializer.Deserialize(p.Second.ToString(), DataParallelJsonContext.Default.PartitionReport)!.Attempt))
             .ToArray();
-        var deletes = Enumerable.Range(0, options.Shards).Select(shard => db.HashDeleteAsync(SliceDeltaKey(shard), fields)).ToList();
-        deletes.Add(db.HashDeleteAsync(SliceObservationKey, fields));
-        await Task.WhenAll(deletes);
+        // Reports first: a parameter server killed in between leaves unread fields, never a report whose fields are gone.
         await db.HashDeleteAsync(SliceReportKey, [.. names.Select(n => (RedisValue)n)]);
+        await DeleteFieldsAsync(SliceDeltaKey, SliceObservationKey, fields);
     }
 
     /// <summary>Asynchronous updates: deletes the weights of a version no worker begins from any more.</summary>
