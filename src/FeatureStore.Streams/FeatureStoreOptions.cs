@@ -24,9 +24,11 @@ public sealed class FeatureStoreOptions
     /// How long the pipeline's consumers let the broker hold a fetch waiting for data (librdkafka fetch.wait.max.ms,
     /// 500 ms by default). At light load a record can wait this long at the broker before it reaches the tiles, so it
     /// bounds freshness (measured with the earlier repartitioning design: 10 ms cut freshness p95 from 2.5 s to 0.5 s).
+    /// The embedded broker holds an empty fetch for all of it even when records arrive meanwhile, so 3 ms: the demo's
+    /// replay waits on the pipeline, and with 10 ms (and 20 ms flushes) it replayed the sample in 77 s instead of 59 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
-    public TimeSpan FetchWaitMax { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan FetchWaitMax { get; set; } = TimeSpan.FromMilliseconds(3);
 
     /// <summary>
     /// How long Streamiz's loop gathers records before it processes them (Streamiz poll.ms, 100 ms by default: it
@@ -49,8 +51,8 @@ public sealed class FeatureStoreOptions
 
     /// <summary>
     /// How often each stream task writes its changed tiles to Redis (and at every commit). Shorter: fresher features
-    /// and more, smaller Redis transactions.
+    /// and more, smaller Redis transactions (5 ms against 20 ms: 3 % more tile writes on the demo's sample).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
-    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 }

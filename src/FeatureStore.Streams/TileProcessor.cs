@@ -186,7 +186,11 @@ internal sealed class TileProcessor : IProcessor<string, byte[]>
             var writes = _dirty.Select(k => TileWrite.Of(k.View, k.Entity, new SourcePartition(_topic, k.Partition), _tiles[k])).ToList();
             var progress = _partitions.Where(p => p.Value.Changed)
                 .ToDictionary(p => new SourcePartition(_topic, p.Key), p => new PartitionProgress(p.Value.Offset, p.Value.NewestMs));
-            _inFlight = new InFlight(writes, progress, _unflushedRecords, Send(writes, progress));
+            var write = _inFlight = new InFlight(writes, progress, _unflushedRecords, Send(writes, progress));
+            // Counted as stored the moment Redis has it, not at the next flush: whoever waits on streaming_features_stored
+            // (the demo's replay holds its predictions to it) would otherwise wait a flush interval more per record.
+            write.Sent!.ContinueWith(sent => { if (sent.IsCompletedSuccessfully) Count(write); }, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             foreach (var state in _partitions.Values) state.Changed = false;
             _dirty.Clear();
             _unflushedRecords = 0;
@@ -219,6 +223,15 @@ internal sealed class TileProcessor : IProcessor<string, byte[]>
             (sent ?? Send(write.Tiles, write.Progress)).GetAwaiter().GetResult();
             return true;
         }, "write the tiles of");
+        Count(write);
+        _inFlight = null;
+    }
+
+    /// <summary>Counts a landed write once: from the first send's continuation, or here after a resend succeeded.</summary>
+    private void Count(InFlight write)
+    {
+        if (Interlocked.Exchange(ref write.Counted, 1) == 1) return;
+        var settings = Settings;
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var tile in write.Tiles)
         {
@@ -226,7 +239,6 @@ internal sealed class TileProcessor : IProcessor<string, byte[]>
             settings.Metrics.Freshness.WithLabels(tile.View.Name).Observe(Math.Max(0, now - tile.NewestIngestMs) / 1000.0);
         }
         settings.Metrics.Stored.WithLabels(_topic).Inc(write.Records);
-        _inFlight = null;
     }
 
     private T Retrying<T>(Func<T> call, string what)
@@ -259,6 +271,9 @@ internal sealed class TileProcessor : IProcessor<string, byte[]>
 
         /// <summary>The first send's task until it is waited for; null means send again.</summary>
         public Task? Sent { get; set; } = sent;
+
+        /// <summary>1 once its records are counted as stored.</summary>
+        public int Counted;
     }
 
     private sealed class PartitionState

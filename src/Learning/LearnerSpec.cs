@@ -19,10 +19,13 @@ public sealed record LearnerSpec
 
     public const string RawNumbers = "raw";
     public const string Log1pNumbers = "log1p";
+    public const string BinnedNumbers = "bins";
 
     /// <summary>
     /// How a numeric feature enters: "raw" as given, or "log1p", sign(x)·ln(1 + |x|), which keeps counts, minutes and
-    /// miles within a few units, so a plain SGD step does not blow up on a feature in the thousands.
+    /// miles within a few units, so a plain SGD step does not blow up on a feature in the thousands; or "bins", the
+    /// quarter-unit bin of that signed log as a categorical feature (value 1), so a linear model learns a curve per
+    /// feature (a mean delay of 40 minutes is not twice as bad as 20) and every feature has the scale of a category.
     /// </summary>
     public string Numbers { get; init; } = RawNumbers;
 

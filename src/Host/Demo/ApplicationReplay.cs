@@ -16,7 +16,9 @@ namespace Streaming.Host.Demo;
 /// The demo's replay, acting as the application: before each departure is published, at its event time, it asks
 /// serving for a prediction (the same <see cref="Predictor"/> the HTTP API calls), and when the flight's delay is
 /// known it publishes the label with that prediction's id, so the learner trains on what was served. Departures of
-/// the same minute are asked for in one batch.
+/// the same minute are asked for in one batch, and like a fleet of application instances the replay keeps several
+/// batches in flight (<see cref="MaxBatchesInFlight"/>): one request at a time would leave both cores idle for every
+/// Redis round trip. A departure is published once its answer is back, so no prediction sees its own departure.
 /// </summary>
 /// <remarks>
 /// An application sees the features of everything that happened before it asks. The replay runs far faster than the
@@ -33,6 +35,7 @@ internal sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predi
     private const string Source = "replay";
     private const int AwaitBehind = 50_000; // outcomes kept pending before the oldest is awaited: bounds memory
     private const int FeatureAgeSampleEvery = 8;
+    private const int MaxBatchesInFlight = 8;
 
     /// <param name="speed">Simulated seconds per wall-clock second; null replays as fast as the pipeline keeps up.</param>
     public async Task<ApplicationReplaySummary> RunAsync(FlightsReplaySource source, double? speed, TimeSpan maxLag, ReplayProgress progress, CancellationToken cancellationToken)
@@ -50,18 +53,22 @@ internal sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predi
         var predictionIds = new Dictionary<string, string>(StringComparer.Ordinal);
         var outcomes = new Queue<(IngestStream Stream, Task<RecordOutcome> Outcome)>();
         var departures = new List<EntityEvent>();
+        var inFlight = new Queue<(List<EntityEvent> Departures, Task<IReadOnlyList<PredictionResponse>?> Answers)>();
+        var inFlightIds = new HashSet<string>(StringComparer.Ordinal);
         var downstream = backpressure.ToList();
 
         await foreach (var record in source.ReadFlightsAsync(cancellationToken).ConfigureAwait(false))
         {
             if (departures.Count > 0 && (record.Event is null || record.Event.Time != departures[0].Time || departures.Count == serving.MaxBatch))
-                await PredictAndPublishAsync().ConfigureAwait(false);
+                await AskAsync().ConfigureAwait(false);
             if (record.Event is { } departure)
             {
                 departures.Add(departure);
                 continue;
             }
             var label = record.Label!;
+            if (label.EventId is { } landed && inFlightIds.Contains(landed))
+                while (inFlight.Count > 0) await CompleteOldestAsync().ConfigureAwait(false);
             if (label.EventId is { } eventId && predictionIds.Remove(eventId, out var predictionId))
             {
                 label = label with { PredictionId = predictionId };
@@ -69,25 +76,39 @@ internal sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predi
             }
             await PublishAsync(IngestStream.Labels, JsonSerializer.SerializeToUtf8Bytes(label, ContractsJsonContext.Default.Label), record.Arrival).ConfigureAwait(false);
         }
-        if (departures.Count > 0) await PredictAndPublishAsync().ConfigureAwait(false);
+        if (departures.Count > 0) await AskAsync().ConfigureAwait(false);
+        while (inFlight.Count > 0) await CompleteOldestAsync().ConfigureAwait(false);
         while (outcomes.TryDequeue(out var rest)) progress.Count(rest.Stream, await rest.Outcome.ConfigureAwait(false));
         var replay = new ReplaySummary(source.RowsRead, progress.Events, progress.Labels, progress.DeadLettered, progress.Failed, wall.Elapsed);
         return new ApplicationReplaySummary(replay, progress.SimulatedTime, predictions, unpredicted, coldStart, labelled, maxLag, Distribution.Of(lags),
             ages.ToDictionary(a => a.Key, a => Distribution.Of(a.Value)));
 
-        async Task PredictAndPublishAsync()
+        // Sends the departures gathered as one prediction request, and leaves it in flight.
+        async Task AskAsync()
         {
             var time = departures[0].Time;
+            // Departures in flight are not published yet: those that the features must show by now go out first.
+            while (inFlight.TryPeek(out var oldest) && (inFlight.Count >= MaxBatchesInFlight || oldest.Departures[0].Time <= time - maxLag))
+                await CompleteOldestAsync().ConfigureAwait(false);
             lags.Add((await WaitForFeaturesAsync(time).ConfigureAwait(false)).TotalMinutes);
             // The prediction log is published in the background: never let its buffer fill (a dropped log loses its example).
             while (predictionLog.Pending > serving.PredictionLogCapacity / 2) await Task.Delay(1, cancellationToken).ConfigureAwait(false);
             var requests = departures.Select(d => new PredictionRequest(d.Keys, d.Fields, d.Time)).ToList();
-            var answers = await predictor.PredictAsync(model, requests).ConfigureAwait(false);
-            for (var i = 0; i < departures.Count; i++)
+            foreach (var d in departures) inFlightIds.Add(d.Id);
+            inFlight.Enqueue((departures, predictor.PredictAsync(model, requests)));
+            departures = [];
+        }
+
+        // Takes the oldest request's answers, then publishes its departures with them.
+        async Task CompleteOldestAsync()
+        {
+            var (batch, pending) = inFlight.Dequeue();
+            var answers = await pending.ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
             {
                 if (answers?[i] is { } answer)
                 {
-                    predictionIds[departures[i].Id] = answer.PredictionId;
+                    predictionIds[batch[i].Id] = answer.PredictionId;
                     predictions++;
                     if (answer.ColdStart == true) coldStart++;
                     if (predictions % FeatureAgeSampleEvery == 0)
@@ -99,10 +120,10 @@ internal sealed class ApplicationReplay(IngestPipeline pipeline, Predictor predi
                             }
                 }
                 else unpredicted++;
-                await PublishAsync(IngestStream.Events, JsonSerializer.SerializeToUtf8Bytes(departures[i], ContractsJsonContext.Default.EntityEvent), departures[i].Time)
+                inFlightIds.Remove(batch[i].Id);
+                await PublishAsync(IngestStream.Events, JsonSerializer.SerializeToUtf8Bytes(batch[i], ContractsJsonContext.Default.EntityEvent), batch[i].Time)
                     .ConfigureAwait(false);
             }
-            departures.Clear();
         }
 
         // Waits until every record published up to time − maxLag is in Redis; returns how far behind time the newest stored one is.

@@ -17,18 +17,21 @@ public sealed class FeatureHasher
     private readonly Dictionary<(uint, string), uint> _nameHashes = [];
     private readonly (string Left, string Right)[] _interactions;
 
-    private readonly bool _log1p;
+    /// <summary>Bins per unit of the signed log in "bins" mode: a quarter of a unit is a factor of about 1.28.</summary>
+    private const int BinsPerLogUnit = 4;
 
-    /// <param name="numbers"><see cref="LearnerSpec.Numbers"/>: "raw", or "log1p" for sign(x)·ln(1 + |x|).</param>
+    private readonly string _numbers;
+
+    /// <param name="numbers"><see cref="LearnerSpec.Numbers"/>: "raw", "log1p" for sign(x)·ln(1 + |x|), or "bins" for that value's bin.</param>
     public FeatureHasher(int bits, IEnumerable<(string Left, string Right)>? interactions = null, string numbers = LearnerSpec.RawNumbers)
     {
         if (bits is < 1 or > 30) throw new ArgumentOutOfRangeException(nameof(bits), "Between 1 and 30 bits.");
-        if (numbers is not (LearnerSpec.RawNumbers or LearnerSpec.Log1pNumbers))
-            throw new ArgumentOutOfRangeException(nameof(numbers), $"'{numbers}': use {LearnerSpec.RawNumbers} or {LearnerSpec.Log1pNumbers}.");
+        if (numbers is not (LearnerSpec.RawNumbers or LearnerSpec.Log1pNumbers or LearnerSpec.BinnedNumbers))
+            throw new ArgumentOutOfRangeException(nameof(numbers), $"'{numbers}': use {LearnerSpec.RawNumbers}, {LearnerSpec.Log1pNumbers} or {LearnerSpec.BinnedNumbers}.");
         Bits = bits;
         Mask = (1 << bits) - 1;
         _interactions = interactions?.ToArray() ?? [];
-        _log1p = numbers == LearnerSpec.Log1pNumbers;
+        _numbers = numbers;
     }
 
     /// <summary>The hasher a learner spec describes (its bits, interactions and number scale).</summary>
@@ -72,7 +75,7 @@ public sealed class FeatureHasher
     public string SpecHash()
     {
         // Raw numbers add nothing, so the fingerprints of snapshots made before the option existed still match.
-        var spec = $"xxh32;bits={Bits};interactions={string.Join(",", _interactions.Select(i => i.Left + "*" + i.Right))}{(_log1p ? ";numbers=log1p" : "")}";
+        var spec = $"xxh32;bits={Bits};interactions={string.Join(",", _interactions.Select(i => i.Left + "*" + i.Right))}{(_numbers == LearnerSpec.RawNumbers ? "" : ";numbers=" + _numbers)}";
         return Convert.ToHexStringLower(XxHash64.Hash(Encoding.UTF8.GetBytes(spec)));
     }
 
@@ -84,10 +87,19 @@ public sealed class FeatureHasher
 
     private (uint Hash, float X) Slot(uint seed, string name, FieldValue value) => value.Kind switch
     {
-        FieldKind.Number => (NameHash(seed, name), (float)(_log1p ? Math.CopySign(Math.Log(1 + Math.Abs(value.Number)), value.Number) : value.Number)),
+        FieldKind.Number when _numbers == LearnerSpec.RawNumbers => (NameHash(seed, name), (float)value.Number),
+        FieldKind.Number when _numbers == LearnerSpec.Log1pNumbers => (NameHash(seed, name), (float)EventFeatures.SignedLog(value.Number)),
+        FieldKind.Number => (BinHash(NameHash(seed, name), (int)Math.Floor(EventFeatures.SignedLog(value.Number) * BinsPerLogUnit)), 1f),
         FieldKind.Boolean => (NameHash(seed, name), value.Boolean ? 1f : 0f),
         _ => (NameHash(NameHash(seed, name), value.Text ?? string.Empty), 1f),
     };
+
+    private static uint BinHash(uint nameHash, int bin)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(int)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, bin);
+        return XxHash32.HashToUInt32(bytes, (int)nameHash);
+    }
 
     private uint NamespaceSeed(string ns)
     {

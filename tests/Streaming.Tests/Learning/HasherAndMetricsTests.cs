@@ -43,6 +43,23 @@ public sealed class HasherAndMetricsTests
     }
 
     [Fact]
+    public void Binned_numbers_become_categories_of_their_signed_log_in_quarter_steps()
+    {
+        var hasher = new FeatureHasher(18, numbers: Streaming.Learning.LearnerSpec.BinnedNumbers);
+        SparseVector near = new(), same = new(), far = new(), negative = new();
+        hasher.Hash(Features("SFO", 20), near); // ln 21 = 3.04: bin 12
+        hasher.Hash(Features("SFO", 21), same); // ln 22 = 3.09: bin 12
+        hasher.Hash(Features("SFO", 40), far); // ln 41 = 3.71: bin 14
+        hasher.Hash(Features("SFO", -20), negative); // bin −13
+        Assert.Equal([1f, 1f, 1f], near.Values.ToArray()); // a bin is a category: value 1, whatever the number's size
+        Assert.Equal(near.Indices.ToArray(), same.Indices.ToArray());
+        Assert.NotEqual(near.Indices[2], far.Indices[2]);
+        Assert.NotEqual(near.Indices[2], negative.Indices[2]);
+        Assert.NotEqual(new FeatureHasher(18, numbers: Streaming.Learning.LearnerSpec.Log1pNumbers).SpecHash(), hasher.SpecHash());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FeatureHasher(18, numbers: "buckets"));
+    }
+
+    [Fact]
     public void Progressive_metrics_compute_log_loss_accuracy_and_auc()
     {
         var metrics = new ProgressiveMetrics(classification: true, window: 4);
