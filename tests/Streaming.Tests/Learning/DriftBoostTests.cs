@@ -66,7 +66,8 @@ public sealed class DriftBoostTests(ITestOutputHelper output)
         async Task<(double RecentLoss, double Boosts)> Run(string reaction)
         {
             await using var host = await RunningHost.StartAsync(HostParts.Learner,
-                "--Learner:Model=boost-model", "--Learner:Spec:Bits=16", "--Learner:OnConceptDrift=" + reaction, "--Learner:MetricsWindow=5000");
+                "--Learner:Model=boost-model", "--Learner:Spec:Bits=16", "--Learner:OnConceptDrift=" + reaction, "--Learner:MetricsWindow=5000",
+                "--Learner:Spec:Optimizer=ftrl", "--Learner:Spec:L1=0.5", "--Learner:Spec:L2=1");
             TrainingExamplePublisher.Publish(host.Bootstrap, records);
             await host.LearnThenStopAsync(records.Count);
             var latest = (await host.Services.GetRequiredService<IModelStore>().LatestAsync("boost-model", CancellationToken.None))!;

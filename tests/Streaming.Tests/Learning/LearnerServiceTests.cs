@@ -25,22 +25,22 @@ public sealed class LearnerServiceTests
     {
         var examples = await TrainingExampleStream.FlightsAsync(2_000);
         await using var host = await RunningHost.StartAsync(HostParts.Learner,
-            [.. Settings, "--Learner:SnapshotEvery=00:00:01", "--Learner:Also:0:Model=test-model-sgd", "--Learner:Also:0:Spec:Optimizer=sgd", "--Learner:Also:0:Spec:Bits=16"]);
+            [.. Settings, "--Learner:SnapshotEvery=00:00:01", "--Learner:Also:0:Model=test-model-ftrl", "--Learner:Also:0:Spec:Optimizer=ftrl", "--Learner:Also:0:Spec:Bits=16"]);
         TrainingExamplePublisher.Publish(host.Bootstrap, examples.Select(TrainingExampleStream.Json).ToList());
         var store = host.Services.GetRequiredService<IModelStore>();
         async Task<StoredSnapshot?> Learned(string model) =>
             await store.LatestAsync(model, CancellationToken.None) is { Manifest.Metrics.Examples: var n } latest && n == examples.Count ? latest : null;
-        await Eventually.TrueAsync(async () => await Learned("test-model") is not null && await Learned("test-model-sgd") is not null,
+        await Eventually.TrueAsync(async () => await Learned("test-model") is not null && await Learned("test-model-ftrl") is not null,
             TimeSpan.FromMinutes(1), "both models learned every example");
 
-        var ftrl = (await Learned("test-model"))!;
-        var sgd = (await Learned("test-model-sgd"))!;
-        Assert.Equal(("logistic/ftrl", "logistic/sgd"), (ftrl.Manifest.Algorithm, sgd.Manifest.Algorithm));
-        Assert.NotEqual(ftrl.Manifest.Metrics.MeanLoss, sgd.Manifest.Metrics.MeanLoss);
+        var sgd = (await Learned("test-model"))!;
+        var ftrl = (await Learned("test-model-ftrl"))!;
+        Assert.Equal(("logistic/sgd", "logistic/ftrl"), (sgd.Manifest.Algorithm, ftrl.Manifest.Algorithm));
+        Assert.NotEqual(sgd.Manifest.Metrics.MeanLoss, ftrl.Manifest.Metrics.MeanLoss);
         // The same examples, learned as the second spec would learn them alone.
-        var reference = new OnlineModel(host.Services.GetRequiredService<LearnerOptions>().Spec with { Optimizer = "sgd" });
+        var reference = new OnlineModel(host.Services.GetRequiredService<LearnerOptions>().Spec with { Optimizer = "ftrl" });
         foreach (var example in examples) reference.Process(example);
-        Assert.Equal(reference.Metrics.Snapshot(), sgd.Manifest.Metrics);
+        Assert.Equal(reference.Metrics.Snapshot(), ftrl.Manifest.Metrics);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class LearnerServiceTests
         var latest = (await store.LatestAsync("test-model", CancellationToken.None))!;
         Assert.Equal(records.Count, latest.Manifest.Offsets[0]);
         Assert.Equal(examples.Count, latest.Manifest.Metrics.Examples);
-        Assert.Equal("logistic/ftrl", latest.Manifest.Algorithm);
+        Assert.Equal("logistic/sgd", latest.Manifest.Algorithm);
         Assert.True(latest.Manifest.Version >= 4);
         Assert.Equal(latest.Manifest.Version - 1, latest.Manifest.ParentVersion);
         Assert.Equal(examples.Max(e => e.Time), latest.Manifest.FeatureWatermark);
