@@ -115,14 +115,15 @@ public sealed class ParameterServerService(
     /// </summary>
     private async Task<RoundHead?> ApplySlicesAsync(RoundHead head, CancellationToken cancellationToken)
     {
-        var slices = await ps.ReadSlicesAsync(_model.Learner.Hasher.Slots);
+        var committed = await ps.ReadSlicesAsync(_model.Learner.Hasher.Slots);
+        var slices = committed.Updates;
         if (slices.Count == 0) return null;
         var fresh = slices.Where(u => u.Start == head.StartOf(u.Partition) && u.End > u.Start).ToList();
         foreach (var empty in slices.Where(u => u.Start == head.StartOf(u.Partition) && u.End == u.Start)) _emptyPartitions.Add(empty.Partition);
         if (slices.Count > fresh.Count) metrics.DiscardedSlices.WithLabels(options.Model).Inc(slices.Count(u => u.Start != head.StartOf(u.Partition)));
         if (fresh.Count == 0)
         {
-            await ps.DeleteSlicesAsync(slices);
+            await ps.DeleteSlicesAsync(committed);
             if (_emptyPartitions.Count < head.Partitions) return null;
             _emptyPartitions.Clear();
             metrics.IdleRounds.WithLabels(options.Model).Inc();
@@ -133,7 +134,7 @@ public sealed class ParameterServerService(
         _emptyPartitions.Clear();
         var learned = RoundCombiner.ApplySlices(_model, fresh, options.Combine, head.Partitions);
         var next = await PublishAsync(head, fresh, cancellationToken);
-        await ps.DeleteSlicesAsync(slices);
+        await ps.DeleteSlicesAsync(committed);
         if (head.Version > 0) await ps.DeleteWeightsAsync(head.Version - 1); // a worker still reading it starts over from the head
         Report(next.Version, learned, fresh.Count);
         return next;

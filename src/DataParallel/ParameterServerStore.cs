@@ -102,34 +102,27 @@ public sealed class ParameterServerStore(IConnectionMultiplexer redis, DataParal
         (await Db.HashKeysAsync(SliceReportKey)).Select(k => ParseSliceName(k.ToString())).ToHashSet();
 
     /// <summary>The round's committed updates, in partition order.</summary>
-    public Task<IReadOnlyList<PartitionUpdate>> ReadRoundAsync(long version, int slots) =>
-        ReadAsync(ReportKey(version), shard => DeltaKey(version, shard), ObservationKey(version), slots, $"round {version}");
+    public async Task<IReadOnlyList<PartitionUpdate>> ReadRoundAsync(long version, int slots) =>
+        (await ReadAsync(ReportKey(version), shard => DeltaKey(version, shard), ObservationKey(version), slots, $"round {version}")).Updates;
 
     /// <summary>Asynchronous updates: every committed slice not yet applied or discarded, in partition then start order.</summary>
-    public Task<IReadOnlyList<PartitionUpdate>> ReadSlicesAsync(int slots) =>
+    public Task<CommittedSlices> ReadSlicesAsync(int slots) =>
         ReadAsync(SliceReportKey, SliceDeltaKey, SliceObservationKey, slots, "pending slices");
 
-    /// <summary>Asynchronous updates: forgets slices once applied (or found stale or empty).</summary>
-    public async Task DeleteSlicesAsync(IEnumerable<PartitionUpdate> slices)
+    /// <summary>Asynchronous updates: forgets slices once applied (or found stale or empty), by the names and fields they were read with.</summary>
+    public async Task DeleteSlicesAsync(CommittedSlices slices)
     {
-        var db = Db;
-        var names = slices.Select(u => SliceName(u.Partition, u.Start)).ToList();
-        if (names.Count == 0) return;
-        var reports = await db.HashGetAsync(SliceReportKey, [.. names.Select(n => (RedisValue)n)]);
-        var fields = names.Zip(reports)
-            .Where(p => !p.Second.IsNull)
-            .Select(p => (RedisValue)Field(p.First, JsonSerializer.Deserialize(p.Second.ToString(), DataParallelJsonContext.Default.PartitionReport)!.Attempt))
-            .ToArray();
+        if (slices.Names.Length == 0) return;
         // Reports first: a parameter server killed in between leaves unread fields, never a report whose fields are gone.
-        await db.HashDeleteAsync(SliceReportKey, [.. names.Select(n => (RedisValue)n)]);
-        await DeleteFieldsAsync(SliceDeltaKey, SliceObservationKey, fields);
+        await Db.HashDeleteAsync(SliceReportKey, slices.Names);
+        await DeleteFieldsAsync(SliceDeltaKey, SliceObservationKey, slices.Fields);
     }
 
     /// <summary>Asynchronous updates: deletes the weights of a version no worker begins from any more.</summary>
     public Task DeleteWeightsAsync(long version) =>
         Db.KeyDeleteAsync([.. Enumerable.Range(0, options.Shards).Select(shard => WeightKey(version, shard))]);
 
-    private async Task<IReadOnlyList<PartitionUpdate>> ReadAsync(RedisKey reportKey, Func<int, RedisKey> deltaKey, RedisKey observationKey, int slots, string what)
+    private async Task<CommittedSlices> ReadAsync(RedisKey reportKey, Func<int, RedisKey> deltaKey, RedisKey observationKey, int slots, string what)
     {
         var db = Db;
         var reports = (await db.HashGetAllAsync(reportKey))
@@ -157,7 +150,7 @@ public sealed class ParameterServerStore(IConnectionMultiplexer redis, DataParal
             if (observed.Length != report.Learned * 3) throw new InvalidDataException($"{options.Model} {what}, partition {partition}: {observed.Length} observations for {report.Learned} examples.");
             updates.Add(new PartitionUpdate(partition, report.Start, report.End, report.Skipped, report.WatermarkMs, [.. slotList], [.. deltaList], observed));
         }
-        return updates;
+        return new CommittedSlices(updates, [.. reports.Select(r => (RedisValue)r.Name)], fields);
     }
 
     /// <summary>Deletes a closed round's keys and the weights of the version before the one it produced.</summary>
