@@ -44,6 +44,11 @@ var microBatchRows = int.Parse(Argument("--micro-batch", "32"), CultureInfo.Inva
 var rolloutConnections = int.Parse(Argument("--rollout-connections", "4"), CultureInfo.InvariantCulture);
 var data = Argument("--data", Path.Combine(AppContext.BaseDirectory, "data", "flights-sample.parquet"));
 var swapRuns = int.Parse(Argument("--swap-runs", "3"), CultureInfo.InvariantCulture);
+if (swapRuns < 1)
+{
+    Console.Error.WriteLine("--swap-runs must be at least 1: the hot-swap figure is the median of those runs.");
+    return 2;
+}
 var warmUpSeconds = double.Parse(Argument("--warm-up-seconds", "30"), CultureInfo.InvariantCulture);
 var pin = OperatingSystem.IsLinux() && Argument("--pin", File.Exists("/usr/bin/taskset") && Environment.ProcessorCount >= 2 ? "on" : "off") == "on";
 string? nodeCores = null;
@@ -139,10 +144,17 @@ ILoad LoadFor(Uri address, IReadOnlyList<string>? posted, string path) => loadKi
     : new LoadGenerator(address, posted, path);
 var predictPath = $"/v1/models/{Model}/predict";
 var load = LoadFor(server.Address, bodies, predictPath);
-// Long enough for tiered compilation to settle: after a 3 s warm-up, a pinned node's QPS was measured still climbing
-// from about 1,100 to 4,000 over the next minute, which drifted the swap runs' references apart.
+// Long enough for tiered compilation to settle, in 5 s windows so that the log shows it: the node's throughput climbs
+// while its methods reach tier 1 (within about 20 s here since the host's runtimeconfig sets no call-counting delay;
+// it took about 50 s on one core before).
 Console.WriteLine($"Warming up the server ({warmUpSeconds} s) ...");
-await load.RunAsync(8, TimeSpan.FromSeconds(warmUpSeconds));
+using var nodeMetrics = new HttpClient { BaseAddress = server.Address };
+var runtime = new RuntimeGauges(nodeMetrics);
+for (var elapsed = 0.0; elapsed < warmUpSeconds; elapsed += 5)
+{
+    var window = await load.RunAsync(8, TimeSpan.FromSeconds(Math.Min(5, warmUpSeconds - elapsed)));
+    Console.WriteLine($"  warm-up {elapsed + 5,4:F0} s: {window.Qps,7:N0} QPS  {window.Summary()}  {await runtime.ReadAsync()}");
+}
 
 Console.WriteLine();
 Console.WriteLine($"load: {load.Name}; {coreSharing}");
@@ -179,7 +191,9 @@ GC.Collect(); // the prepared versions' garbage is this process's to collect now
 var swapTrios = new List<(LoadResult Before, LoadResult Swapped, LoadResult After, int Published)>();
 for (var run = 0; run < swapRuns; run++)
 {
+    await runtime.ReadAsync(); // the node's GCs and CPU per phase from here
     var before = await load.RunAsync(busiest, TimeSpan.FromSeconds(swapSeconds));
+    var beforeRuntime = await runtime.ReadAsync();
     var publishedInRun = 0;
     using var stopPublishing = new CancellationTokenSource();
     var publishing = Task.Run(async () =>
@@ -199,13 +213,15 @@ for (var run = 0; run < swapRuns; run++)
         }
     });
     var swappedRun = await load.RunAsync(busiest, TimeSpan.FromSeconds(swapSeconds));
+    var swappedRuntime = await runtime.ReadAsync();
     await stopPublishing.CancelAsync();
     await publishing;
     var after = await load.RunAsync(busiest, TimeSpan.FromSeconds(swapSeconds));
+    var afterRuntime = await runtime.ReadAsync();
     swapTrios.Add((before, swappedRun, after, publishedInRun));
-    Console.WriteLine($"{$"predict, {busiest} connections, before swaps ({run + 1})",-44} {before.Qps,9:N0}  {before.Summary()}  errors {before.Errors}");
-    Console.WriteLine($"{$"predict, {busiest} connections, swaps ({run + 1})",-44} {swappedRun.Qps,9:N0}  {swappedRun.Summary()}  errors {swappedRun.Errors}  ({publishedInRun} versions published)");
-    Console.WriteLine($"{$"predict, {busiest} connections, after swaps ({run + 1})",-44} {after.Qps,9:N0}  {after.Summary()}  errors {after.Errors}");
+    Console.WriteLine($"{$"predict, {busiest} connections, before swaps ({run + 1})",-44} {before.Qps,9:N0}  {before.Summary()}  errors {before.Errors}  {beforeRuntime}");
+    Console.WriteLine($"{$"predict, {busiest} connections, swaps ({run + 1})",-44} {swappedRun.Qps,9:N0}  {swappedRun.Summary()}  errors {swappedRun.Errors}  {swappedRuntime}  ({publishedInRun} versions published)");
+    Console.WriteLine($"{$"predict, {busiest} connections, after swaps ({run + 1})",-44} {after.Qps,9:N0}  {after.Summary()}  errors {after.Errors}  {afterRuntime}");
     Console.WriteLine($"  swap p99 / steady p99 before and after: {swappedRun.P99 / ((before.P99 + after.P99) / 2):F2}");
 }
 foreach (var (error, count) in steady.Values.Concat(swapTrios.SelectMany(t => new[] { t.Before, t.Swapped, t.After })).SelectMany(r => r.ErrorSamples)) Console.WriteLine($"  error ×{count}: {error}");
