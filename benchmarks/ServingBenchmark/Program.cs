@@ -188,12 +188,17 @@ GC.Collect(); // the prepared versions' garbage is this process's to collect now
 // The reference is the same load without swaps just before and just after, as long as the swap phase: on
 // shared cores the tail drifts over a run by more than the 1.2× the target allows. The whole trio runs --swap-runs
 // times and the median ratio is the figure: one run reads anywhere from about 1.05× to 2.2× here.
+var serverHistogram = new ServerHistogram(nodeMetrics);
+static string InServer(SortedDictionary<double, double> from, SortedDictionary<double, double> to) => string.Create(CultureInfo.InvariantCulture,
+    $"in server p99 ≤ {ServerHistogram.PercentileMicros(from, to, 99):F0} µs, p99.9 ≤ {ServerHistogram.PercentileMicros(from, to, 99.9):F0} µs");
 var swapTrios = new List<(LoadResult Before, LoadResult Swapped, LoadResult After, int Published)>();
 for (var run = 0; run < swapRuns; run++)
 {
     await runtime.ReadAsync(); // the node's GCs and CPU per phase from here
+    var histogramAtStart = await serverHistogram.ReadAsync("predict");
     var before = await load.RunAsync(busiest, TimeSpan.FromSeconds(swapSeconds));
     var beforeRuntime = await runtime.ReadAsync();
+    var histogramBeforeSwaps = await serverHistogram.ReadAsync("predict");
     var publishedInRun = 0;
     using var stopPublishing = new CancellationTokenSource();
     var publishing = Task.Run(async () =>
@@ -214,14 +219,16 @@ for (var run = 0; run < swapRuns; run++)
     });
     var swappedRun = await load.RunAsync(busiest, TimeSpan.FromSeconds(swapSeconds));
     var swappedRuntime = await runtime.ReadAsync();
+    var histogramAfterSwaps = await serverHistogram.ReadAsync("predict");
     await stopPublishing.CancelAsync();
     await publishing;
     var after = await load.RunAsync(busiest, TimeSpan.FromSeconds(swapSeconds));
     var afterRuntime = await runtime.ReadAsync();
+    var histogramAtEnd = await serverHistogram.ReadAsync("predict");
     swapTrios.Add((before, swappedRun, after, publishedInRun));
-    Console.WriteLine($"{$"predict, {busiest} connections, before swaps ({run + 1})",-44} {before.Qps,9:N0}  {before.Summary()}  errors {before.Errors}  {beforeRuntime}");
-    Console.WriteLine($"{$"predict, {busiest} connections, swaps ({run + 1})",-44} {swappedRun.Qps,9:N0}  {swappedRun.Summary()}  errors {swappedRun.Errors}  {swappedRuntime}  ({publishedInRun} versions published)");
-    Console.WriteLine($"{$"predict, {busiest} connections, after swaps ({run + 1})",-44} {after.Qps,9:N0}  {after.Summary()}  errors {after.Errors}  {afterRuntime}");
+    Console.WriteLine($"{$"predict, {busiest} connections, before swaps ({run + 1})",-44} {before.Qps,9:N0}  {before.Summary()}  errors {before.Errors}  {beforeRuntime}  {InServer(histogramAtStart, histogramBeforeSwaps)}");
+    Console.WriteLine($"{$"predict, {busiest} connections, swaps ({run + 1})",-44} {swappedRun.Qps,9:N0}  {swappedRun.Summary()}  errors {swappedRun.Errors}  {swappedRuntime}  {InServer(histogramBeforeSwaps, histogramAfterSwaps)}  ({publishedInRun} versions published)");
+    Console.WriteLine($"{$"predict, {busiest} connections, after swaps ({run + 1})",-44} {after.Qps,9:N0}  {after.Summary()}  errors {after.Errors}  {afterRuntime}  {InServer(histogramAfterSwaps, histogramAtEnd)}");
     Console.WriteLine($"  swap p99 / steady p99 before and after: {swappedRun.P99 / ((before.P99 + after.P99) / 2):F2}");
 }
 foreach (var (error, count) in steady.Values.Concat(swapTrios.SelectMany(t => new[] { t.Before, t.Swapped, t.After })).SelectMany(r => r.ErrorSamples)) Console.WriteLine($"  error ×{count}: {error}");

@@ -23,10 +23,12 @@ internal sealed class RuntimeGauges(HttpClient http)
             ["gen1"] = Sum("dotnet_collection_count_total{generation=\"1\"}"),
             ["gen2"] = Sum("dotnet_collection_count_total{generation=\"2\"}"),
             ["cpu"] = Sum("process_cpu_seconds_total "),
+            ["gcPause"] = Sum("dotnet_gc_pause_seconds_total "),
+            ["jit"] = Sum("dotnet_jit_compilation_seconds_total "),
         };
         double Delta(string name) => now[name] - _previous.GetValueOrDefault(name);
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"threads {now["threads"]:F0}  GCs +{Delta("gen0"):F0}/+{Delta("gen1"):F0}/+{Delta("gen2"):F0}  CPU +{Delta("cpu"):F1} s");
+            $"threads {now["threads"]:F0}  GCs +{Delta("gen0"):F0}/+{Delta("gen1"):F0}/+{Delta("gen2"):F0}  GC pauses +{Delta("gcPause") * 1000:F0} ms  JIT +{Delta("jit") * 1000:F0} ms  CPU +{Delta("cpu"):F1} s");
         _previous = now;
         return text;
     }

@@ -23,7 +23,12 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var argument in (string[])[.. pinning, Path.Combine(AppContext.BaseDirectory, "streaming.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", .. settings])
             start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the serving process.");
-        process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.OrdinalIgnoreCase)) Console.Error.WriteLine("  [server] " + line); };
+        // Failures, and each swap's "loaded and warmed in N ms": what a hot swap costs the node itself.
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && (line.Contains("fail", StringComparison.OrdinalIgnoreCase) || line.Contains("warmed", StringComparison.Ordinal)))
+                Console.Error.WriteLine("  [server] " + line);
+        };
         process.ErrorDataReceived += (_, e) => { if (!string.IsNullOrWhiteSpace(e.Data)) Console.Error.WriteLine("  [server] " + e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

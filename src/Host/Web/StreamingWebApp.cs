@@ -97,6 +97,7 @@ internal static class StreamingWebApp
         {
             var registry = Metrics.NewCustomRegistry();
             DotNetStats.Register(registry);
+            RuntimePauseMetrics.Register(registry);
             return registry;
         });
         services.AddStreamingPlatform(configuration);
