@@ -42,10 +42,14 @@ public static class IngestEndpoints
     private static async Task<IResult> HandleAsync(HttpContext context, IngestStream stream, IngestPipeline pipeline, IngestOptions options)
     {
         var cancel = context.RequestAborted;
-        var (body, complete) = await BoundedRead.ReadAsync(context.Request.Body, options.MaxBodyBytes, context.Request.ContentLength, cancel);
-        if (!complete)
+        var (body, tooLarge, brokenOff) = await BoundedRead.ReadAsync(context.Request.Body, options.MaxBodyBytes, context.Request.ContentLength, cancel);
+        if (tooLarge)
             return await RejectBodyAsync(pipeline, stream, body, StatusCodes.Status413PayloadTooLarge, RejectionReasons.BodyTooLarge,
                 $"The body exceeds {options.MaxBodyBytes} bytes; split it into smaller requests.", cancel);
+        if (brokenOff is not null)
+            return await RejectBodyAsync(pipeline, stream, body, StatusCodes.Status400BadRequest, RejectionReasons.BodyIncomplete,
+                $"The body broke off after {body.Length} bytes ({brokenOff}); nothing was accepted. Send it whole.",
+                CancellationToken.None); // dead-lettered even though the client has gone: its bytes are data too
 
         var mediaType = context.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         var isNdjson = mediaType is "application/x-ndjson" or "application/ndjson" or "application/jsonl" or "application/x-jsonlines";

@@ -25,6 +25,7 @@ internal static class RejectionReasons
     public const string InvalidTarget = "invalid_target";
     public const string LabelBeforeEvent = "label_before_event";
     public const string BodyTooLarge = "body_too_large";
+    public const string BodyIncomplete = "body_incomplete";
     public const string TooManyRecords = "too_many_records";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string EmptyBody = "empty_body";

@@ -8,7 +8,7 @@ namespace Streaming.Serving.Http;
 
 /// <summary>
 /// Reads a JSON request body into the type given or says precisely what is wrong with it: too large
-/// (413), not JSON (415), not well-formed (400 malformed_json), or well-formed but not the expected shape
+/// (413), broken off before its end (400 body_incomplete: the client went away), not JSON (415), not well-formed (400 malformed_json), or well-formed but not the expected shape
 /// (400 invalid_request: a wrong type, a missing or unknown property).
 /// </summary>
 internal static class JsonBody
@@ -18,9 +18,11 @@ internal static class JsonBody
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not (null or "" or "application/json") && !(mediaType?.EndsWith("+json", StringComparison.Ordinal) ?? false))
             return (default, new(415, "unsupported_media_type", $"Send application/json, not {mediaType}."));
-        var (body, complete) = await BoundedRead.ReadAsync(request.Body, maxBytes, request.ContentLength, request.HttpContext.RequestAborted);
-        if (!complete)
+        var (body, tooLarge, brokenOff) = await BoundedRead.ReadAsync(request.Body, maxBytes, request.ContentLength, request.HttpContext.RequestAborted);
+        if (tooLarge)
             return (default, new(413, "body_too_large", $"The body exceeds {maxBytes} bytes (Serving:MaxBodyBytes); send fewer requests per batch."));
+        if (brokenOff is not null)
+            return (default, new(400, "body_incomplete", $"The body broke off after {body.Length} bytes ({brokenOff}); send it whole."));
         if (body.Length == 0)
             return (default, new(400, "malformed_json", "The body is empty; send a JSON object."));
         try
