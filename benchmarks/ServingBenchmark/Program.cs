@@ -296,8 +296,9 @@ else
 {
     await using var second = await ServerProcess.StartAsync(FreePort(), serverSettings, nodeCores);
     await using var balancer = NginxBalancer.Start([server.Address.Port, second.Address.Port], FreePort(), Console.Error.WriteLine);
+    await balancer.WaitUntilListeningAsync(TimeSpan.FromSeconds(10)); // wrk gives up on a refused connection
     var viaBalancer = LoadFor(balancer.Address, bodies, predictPath);
-    await viaBalancer.RunAsync(8, TimeSpan.FromSeconds(3)); // warms the second node, and waits out nginx's start
+    await viaBalancer.RunAsync(8, TimeSpan.FromSeconds(3)); // warms the second node
     var balancedHealth = LoadFor(balancer.Address, null, "/healthz");
     await balancedHealth.RunAsync(1, TimeSpan.FromSeconds(2));
     balancedFloor = await balancedHealth.RunAsync(1, TimeSpan.FromSeconds(seconds));

@@ -59,6 +59,29 @@ public sealed class NginxBalancer : IAsyncDisposable
         return new NginxBalancer(process, new Uri($"http://127.0.0.1:{port}"));
     }
 
+    /// <summary>
+    /// Returns once nginx accepts connections on its port (it starts listening a moment after it starts; a load generator
+    /// that connects first is refused); throws when nginx exits instead, or is not listening within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task WaitUntilListeningAsync(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"nginx exited with code {_process.ExitCode} before it listened on {Address}; its output is above.");
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(Address.Host, Address.Port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (deadline.Elapsed < timeout)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
