@@ -3,9 +3,9 @@ using System.Globalization;
 namespace Streaming.Benchmarks.Serving;
 
 /// <summary>
-/// The serving node's runtime as its /metrics shows it (prometheus-net's process and .NET collectors): threads,
-/// garbage collections and CPU since the previous read,
-/// so that a warm-up shows what still changes while its throughput climbs.
+/// The serving node's runtime as its /metrics shows it (prometheus-net's process and .NET collectors, and the host's
+/// pause metrics): threads, and garbage collections, their pauses, JIT time and CPU since the previous read, so that a
+/// warm-up or a swap phase shows what the runtime took.
 /// </summary>
 internal sealed class RuntimeGauges(HttpClient http)
 {
@@ -14,8 +14,7 @@ internal sealed class RuntimeGauges(HttpClient http)
     public async Task<string> ReadAsync()
     {
         var lines = (await http.GetStringAsync("/metrics")).Split('\n');
-        double Sum(string prefix) => lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        double Sum(string prefix) => lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).Sum(ServerHistogram.SampleValue);
         var now = new Dictionary<string, double>
         {
             ["threads"] = Sum("process_num_threads "),

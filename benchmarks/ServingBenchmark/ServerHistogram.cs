@@ -40,5 +40,5 @@ public sealed class ServerHistogram(HttpClient http)
     }
 
     /// <summary>The number a Prometheus text-format sample line ends with.</summary>
-    private static double SampleValue(string line) => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    internal static double SampleValue(string line) => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,16 +49,14 @@ public sealed class DataParallelServingTests(ITestOutputHelper output)
 
         var latest = (await serving.Store.LatestAsync(Model, CancellationToken.None))!;
         Assert.Equal(examples.Count, latest.Manifest.Metrics.Examples); // the version that learned them all
-        var deadline = Stopwatch.StartNew();
-        JsonElement answer;
-        do
+        JsonElement answer = default;
+        await Eventually.TrueAsync(async () =>
         {
             using var response = await serving.PostJsonAsync($"/v1/models/{Model}/predict", """{"keys":{"origin":"SFO","destination":"LAX"}}""");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            if (answer.GetProperty("modelVersion").GetInt64() == latest.Manifest.Version) break;
-            await Task.Delay(100);
-        } while (deadline.Elapsed < TimeSpan.FromSeconds(20));
+            return answer.GetProperty("modelVersion").GetInt64() == latest.Manifest.Version;
+        }, TimeSpan.FromSeconds(20), $"{Model} v{latest.Manifest.Version} served");
         Assert.Equal(latest.Manifest.Version, answer.GetProperty("modelVersion").GetInt64());
         Assert.False(answer.TryGetProperty("coldStart", out _));
         var score = answer.GetProperty("score").GetDouble();
